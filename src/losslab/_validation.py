@@ -1,0 +1,161 @@
+"""Input validation: the only place in losslab that raises on bad user input.
+
+Every message follows one template::
+
+    "{function}: expected {what} {expected}, got {actual}"
+
+``ValueError`` is raised for shapes and values, ``TypeError`` for dtypes and types.
+Cheap checks (shape, dtype, option strings, hyper-parameters) always run. Checks that cost a
+pass over the data (label range, NaN targets) run when ``validate=True`` (the default) and are
+skipped with ``validate=False``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any, NoReturn
+
+import torch
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def fail(fn: str, what: str, expected: Any, actual: Any, exc: type[Exception] = ValueError) -> NoReturn:
+    """Raise ``exc`` with the house message template."""
+    raise exc(f"{fn}: expected {what} {expected}, got {actual}")
+
+
+def _shape(t: torch.Tensor) -> tuple[int, ...]:
+    return tuple(t.shape)
+
+
+def check_tensor(fn: str, name: str, value: Any) -> torch.Tensor:
+    if not isinstance(value, torch.Tensor):
+        fail(fn, f"`{name}` to be", "a torch.Tensor", type(value).__name__, TypeError)
+    return value
+
+
+def check_floating(fn: str, name: str, value: Any) -> torch.Tensor:
+    """``value`` must be a floating-point tensor (logits, predictions, probabilities)."""
+    check_tensor(fn, name, value)
+    if not value.is_floating_point():
+        fail(fn, f"`{name}` dtype to be", "floating point (float16/bfloat16/float32/float64)", value.dtype, TypeError)
+    return value
+
+
+def check_integer(fn: str, name: str, value: Any) -> torch.Tensor:
+    """``value`` must be an integer tensor (class indices)."""
+    check_tensor(fn, name, value)
+    if value.is_floating_point() or value.is_complex() or value.dtype == torch.bool:
+        fail(fn, f"`{name}` dtype to be", "an integer type (class indices)", value.dtype, TypeError)
+    return value
+
+
+def check_same_shape(fn: str, input: torch.Tensor, target: torch.Tensor,
+                     names: tuple[str, str] = ("input", "target")) -> None:
+    if input.shape != target.shape:
+        fail(fn, f"`{names[1]}` shape equal to `{names[0]}` shape", _shape(input), _shape(target))
+
+
+def check_min_dim(fn: str, name: str, value: torch.Tensor, ndim: int, layout: str) -> None:
+    if value.dim() < ndim:
+        fail(fn, f"`{name}` with at least {ndim} dimensions {layout}, shape", "(...)", _shape(value))
+
+
+def check_broadcastable(fn: str, name: str, value: Any, shape: Sequence[int]) -> torch.Tensor | None:
+    """``value`` (a per-element weight) must broadcast to ``shape`` without changing it."""
+    if value is None:
+        return None
+    if not isinstance(value, torch.Tensor):
+        fail(fn, f"`{name}` to be", "a torch.Tensor or None", type(value).__name__, TypeError)
+    try:
+        out = torch.broadcast_shapes(value.shape, tuple(shape))
+    except RuntimeError:
+        out = None
+    if out != tuple(shape):
+        fail(fn, f"`{name}` broadcastable to", tuple(shape), _shape(value))
+    return value
+
+
+def check_class_vector(fn: str, name: str, value: Any, num_classes: int) -> torch.Tensor | None:
+    """``value`` (class weights, per-class alpha) must be a 1-D tensor of length ``num_classes``."""
+    if value is None:
+        return None
+    if not isinstance(value, torch.Tensor):
+        value = torch.as_tensor(value, dtype=torch.float32)
+    if value.dim() != 1 or value.shape[0] != num_classes:
+        fail(fn, f"`{name}` shape", f"({num_classes},)", _shape(value))
+    if not value.is_floating_point():
+        value = value.float()
+    if bool((value < 0).any()) or not bool(torch.isfinite(value).all()):
+        fail(fn, f"`{name}` values to be", "finite and >= 0", value.tolist())
+    return value
+
+
+def check_option(fn: str, name: str, value: Any, choices: Iterable[Any]) -> None:
+    choices = tuple(choices)
+    if value not in choices:
+        fail(fn, f"`{name}` one of", choices, repr(value))
+
+
+def check_reduction(fn: str, reduction: Any) -> None:
+    check_option(fn, "reduction", reduction, REDUCTIONS)
+
+
+def check_number(fn: str, name: str, value: Any, *, low: float | None = None, high: float | None = None,
+                 low_open: bool = False, high_open: bool = False) -> float:
+    """A finite real hyper-parameter in the interval given by ``low``/``high``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, torch.Tensor) and value.numel() == 1:
+            value = float(value)
+        else:
+            fail(fn, f"`{name}` to be", "a real number", repr(value), TypeError)
+    if not math.isfinite(value):
+        fail(fn, f"`{name}` to be", "finite", value)
+    if low is not None and (value < low or (low_open and value == low)):
+        fail(fn, f"`{name}`", f"{'>' if low_open else '>='} {low}", value)
+    if high is not None and (value > high or (high_open and value == high)):
+        fail(fn, f"`{name}`", f"{'<' if high_open else '<='} {high}", value)
+    return float(value)
+
+
+def check_no_nan(fn: str, name: str, value: torch.Tensor) -> None:
+    if value.is_floating_point() and bool(torch.isnan(value).any()):
+        n = int(torch.isnan(value).sum())
+        fail(fn, f"`{name}` to be", "free of NaN", f"{n} NaN value(s)")
+
+
+def check_unit_interval(fn: str, name: str, value: torch.Tensor) -> None:
+    """Values in [0, 1] and no NaN (a value check: costs a pass over the data)."""
+    check_no_nan(fn, name, value)
+    if value.numel() == 0:
+        return
+    lo, hi = float(value.min()), float(value.max())
+    if lo < 0 or hi > 1:
+        fail(fn, f"`{name}` values in", "[0, 1]", f"values in [{lo:g}, {hi:g}]")
+
+
+def check_class_indices(fn: str, name: str, target: torch.Tensor, num_classes: int,
+                        ignore_index: int | None = None) -> None:
+    """Every non-ignored index in ``[0, num_classes)`` (a value check: costs a pass over the data)."""
+    valid = target if ignore_index is None else target[target != ignore_index]
+    if valid.numel() == 0:
+        return
+    lo, hi = int(valid.min()), int(valid.max())
+    if lo < 0 or hi >= num_classes:
+        bad = lo if lo < 0 else hi
+        extra = "" if ignore_index is None else f" (ignore_index={ignore_index})"
+        fail(fn, f"`{name}` class indices in", f"[0, {num_classes - 1}] for {num_classes} classes{extra}",
+             f"class {bad}")
+
+
+def check_probability_rows(fn: str, name: str, target: torch.Tensor, dim: int = 1, atol: float = 1e-3) -> None:
+    """Soft targets: values in [0, 1] that sum to 1 along the class dimension."""
+    check_unit_interval(fn, name, target)
+    if target.numel() == 0:
+        return
+    s = target.sum(dim=dim, dtype=torch.float64)
+    dev = float((s - 1).abs().max())
+    if dev > atol:
+        fail(fn, f"`{name}` rows summing to 1 along dim {dim}, max deviation <=", atol, f"{dev:g}")

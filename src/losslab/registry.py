@@ -1,0 +1,287 @@
+"""The loss registry: every loss described once.
+
+The advisor, the compare harness, the CLI, the plots, the integrations and the generic test battery
+all read this table. An entry names its functional, module and (optionally) NumPy objective by dotted
+path, so ``import losslab.registry`` imports neither the losses nor torch.
+
+Adding a loss = one functional + one thin module + one ``LossSpec`` here (+ one objective in
+``losslab.reference`` where it is pointwise in the raw score); the generic tests then cover it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+# What a loss takes as (input, target); ``example_inputs`` generates matching random data.
+INPUT_KINDS = {
+    "regression": "prediction (N, *) float; target (N, *) float, same shape",
+    "log_rate": "log-rate (N, *) float; target (N, *) non-negative counts, same shape",
+    "binary_logits": "logits (N, *) float; target (N, *) in [0, 1], same shape",
+    "binary_probs": "probabilities (N, *) in [0, 1]; target (N, *) in [0, 1], same shape",
+    "class_logits": "logits (N, C, *) float; target (N, *) int64 class indices or (N, C, *) probabilities",
+    "class_probs": "logits (N, C) float; target (N, C) probability distributions",
+    "sigmoid_seg": "logits (N, C, *spatial) float; target (N, C, *spatial) binary masks",
+    "softmax_seg": "logits (N, C, *spatial) float; target (N, *spatial) int64 class indices or one-hot (N, C, *spatial)",
+}
+
+TASKS = ("regression", "count_regression", "binary", "multiclass", "multilabel",
+         "binary_segmentation", "multiclass_segmentation")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A hyper-parameter: default, admissible range or choices, one line of meaning."""
+
+    name: str
+    default: Any
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple[Any, ...] = ()
+    kind: str = "float"  # float | int | bool | choice | tensor | optional_float
+
+
+@dataclass(frozen=True)
+class LossSpec:
+    """One registry entry. ``functional``/``module``/``objective`` are ``"package.module:attr"`` paths."""
+
+    key: str
+    family: str  # regression | classification | overlap | composite
+    tasks: tuple[str, ...]
+    input_kind: str
+    functional: str
+    module: str
+    summary: str
+    params: tuple[Param, ...] = ()
+    objective: str | None = None
+    torch_equivalent: str | None = None
+    convex: bool | None = None  # convex in the raw score (logit / prediction)?
+    differentiable: bool = True  # differentiable everywhere?
+    empty_target: str = "n/a"
+    references: tuple[str, ...] = ()
+    components: tuple[tuple[str, float], ...] = field(default=())  # composites: (key, default weight)
+
+    # -- loading -------------------------------------------------------------------------------
+    def load_functional(self) -> Callable[..., Any]:
+        return _resolve(self.functional)
+
+    def load_module(self) -> type:
+        return _resolve(self.module)
+
+    def build(self, **params: Any):
+        """The configured ``nn.Module`` (defaults for the parameters not given)."""
+        return self.load_module()(**params)
+
+    def make_objective(self, **params: Any):
+        """The configured NumPy objective (``losslab.reference``), or ``ValueError`` if it has none."""
+        if self.objective is None:
+            raise ValueError(f"registry: expected a loss with a NumPy objective, got {self.key!r} "
+                             f"(losses with objectives: {', '.join(s.key for s in list_losses() if s.objective)})")
+        names = {p.name for p in self.params}
+        return _resolve(self.objective)(**{k: v for k, v in params.items() if k in names})
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+
+def _resolve(path: str) -> Any:
+    mod, _, attr = path.partition(":")
+    return getattr(importlib.import_module(mod), attr)
+
+
+# -- common parameters ----------------------------------------------------------------------------
+def _reduction() -> Param:
+    return Param("reduction", "mean", "how the elementwise loss is reduced", choices=("mean", "sum", "none"),
+                 kind="choice")
+
+
+_FN = "losslab.functional"
+_NN = "losslab.nn"
+_REF = "losslab.reference"
+
+_SPECS: list[LossSpec] = [
+    # ---------------------------------------------------------------- regression
+    LossSpec("mse", "regression", ("regression",), "regression",
+             f"{_FN}.regression:mse_loss", f"{_NN}.regression:MSELoss",
+             "mean squared error (y − ŷ)²", (_reduction(),), f"{_REF}.regression:SquaredError",
+             "torch.nn.MSELoss", convex=True,
+             references=("Gauss, Theoria motus corporum coelestium, 1809",)),
+    LossSpec("mae", "regression", ("regression",), "regression",
+             f"{_FN}.regression:mae_loss", f"{_NN}.regression:MAELoss",
+             "mean absolute error |y − ŷ|", (_reduction(),), f"{_REF}.regression:AbsoluteError",
+             "torch.nn.L1Loss", convex=True, differentiable=False,
+             references=("Laplace, 1774 (least absolute deviations)",)),
+    LossSpec("huber", "regression", ("regression",), "regression",
+             f"{_FN}.regression:huber_loss", f"{_NN}.regression:HuberLoss",
+             "quadratic within delta of the target, linear outside (robust to outliers)",
+             (Param("delta", 1.0, "residual at which the loss turns linear", low=0, low_open=True), _reduction()),
+             f"{_REF}.regression:Huber", "torch.nn.HuberLoss", convex=True,
+             references=("Huber, Robust Estimation of a Location Parameter, 1964",)),
+    LossSpec("smooth_l1", "regression", ("regression",), "regression",
+             f"{_FN}.regression:smooth_l1_loss", f"{_NN}.regression:SmoothL1Loss",
+             "Huber divided by beta: quadratic within beta, |r| − beta/2 outside",
+             (Param("beta", 1.0, "residual at which the loss turns linear (0 gives MAE)", low=0), _reduction()),
+             f"{_REF}.regression:SmoothL1", "torch.nn.SmoothL1Loss", convex=True,
+             references=("Girshick, Fast R-CNN, 2015",)),
+    LossSpec("log_cosh", "regression", ("regression",), "regression",
+             f"{_FN}.regression:log_cosh_loss", f"{_NN}.regression:LogCoshLoss",
+             "log(cosh(ŷ − y)): ≈ r²/2 near 0, ≈ |r| − log 2 far away, smooth everywhere",
+             (_reduction(),), f"{_REF}.regression:LogCosh", convex=True,
+             references=("Chen et al., Log Hyperbolic Cosine Loss Improves Variational Auto-Encoder, 2019",)),
+    LossSpec("pinball", "regression", ("regression",), "regression",
+             f"{_FN}.regression:pinball_loss", f"{_NN}.regression:PinballLoss",
+             "quantile (pinball) loss max(q·r, (q − 1)·r), r = y − ŷ",
+             (Param("quantile", 0.5, "the quantile q to estimate", low=0, high=1, low_open=True, high_open=True),
+              _reduction()),
+             f"{_REF}.regression:Pinball", convex=True, differentiable=False,
+             references=("Koenker & Bassett, Regression Quantiles, 1978",)),
+    LossSpec("poisson_nll", "regression", ("count_regression",), "log_rate",
+             f"{_FN}.regression:poisson_nll_loss", f"{_NN}.regression:PoissonNLLLoss",
+             "Poisson negative log-likelihood exp(s) − y·s of a log-rate s",
+             (Param("full", False, "add the Stirling term log(y!) ≈ y log y − y + ½ log(2πy)", kind="bool"),
+              _reduction()),
+             f"{_REF}.regression:PoissonNLL", "torch.nn.PoissonNLLLoss(log_input=True)", convex=True,
+             references=("McCullagh & Nelder, Generalized Linear Models, 1989",)),
+    # ---------------------------------------------------------------- binary / multi-label
+    LossSpec("sigmoid_ce", "classification", ("binary", "multilabel", "binary_segmentation"), "binary_logits",
+             f"{_FN}.classification:sigmoid_cross_entropy", f"{_NN}.classification:SigmoidCrossEntropyLoss",
+             "binary cross-entropy (log loss) on logits",
+             (Param("pos_weight", None, "weight of the positive term (broadcast over the last dimension)",
+                    kind="tensor"),
+              Param("label_smoothing", 0.0, "targets y → y(1 − ε) + ε/2", low=0, high=1), _reduction()),
+             f"{_REF}.classification:SigmoidCrossEntropy", "torch.nn.BCEWithLogitsLoss", convex=True,
+             empty_target="every pixel counts: an empty target pushes every logit down",
+             references=("Cox, The Regression Analysis of Binary Sequences, 1958",)),
+    LossSpec("binary_ce_probs", "classification", ("binary", "multilabel"), "binary_probs",
+             f"{_FN}.classification:binary_cross_entropy_probs", f"{_NN}.classification:BinaryCrossEntropyProbsLoss",
+             "binary cross-entropy on probabilities (finite at exactly 0 and 1); prefer sigmoid_ce",
+             (Param("eps", 1e-12, "probabilities are clamped to [eps, 1 − eps] only inside the log",
+                    low=0, high=0.5), _reduction()),
+             None, "torch.nn.BCELoss", convex=True,
+             references=("Cox, The Regression Analysis of Binary Sequences, 1958",)),
+    LossSpec("sigmoid_focal", "classification", ("binary", "multilabel", "binary_segmentation"), "binary_logits",
+             f"{_FN}.classification:sigmoid_focal_loss", f"{_NN}.classification:SigmoidFocalLoss",
+             "focal loss −α_t (1 − p_t)^γ log p_t: down-weights easy examples",
+             (Param("gamma", 2.0, "focusing parameter γ >= 0 (0 gives cross-entropy)", low=0, high=10),
+              Param("alpha", 0.25, "weight of positives α in [0, 1] (negatives get 1 − α); None: no weighting",
+                    low=0, high=1, kind="optional_float"),
+              _reduction()),
+             f"{_REF}.classification:SigmoidFocal", convex=False,
+             empty_target="every pixel counts: an empty target pushes every logit down",
+             references=("Lin et al., Focal Loss for Dense Object Detection, 2017",)),
+    LossSpec("asymmetric", "classification", ("multilabel", "binary"), "binary_logits",
+             f"{_FN}.classification:asymmetric_loss", f"{_NN}.classification:AsymmetricLoss",
+             "asymmetric loss (ASL): separate focusing for positives and negatives, negatives shifted by clip",
+             (Param("gamma_pos", 0.0, "focusing parameter for positives", low=0, high=10),
+              Param("gamma_neg", 4.0, "focusing parameter for negatives", low=0, high=10),
+              Param("clip", 0.05, "probability margin m: negatives use p_m = max(p − m, 0)", low=0, high=1,
+                    high_open=True),
+              _reduction()),
+             f"{_REF}.classification:Asymmetric", convex=False,
+             references=("Ridnik et al., Asymmetric Loss For Multi-Label Classification, 2021",)),
+    # ---------------------------------------------------------------- multi-class
+    LossSpec("softmax_ce", "classification", ("multiclass", "multiclass_segmentation"), "class_logits",
+             f"{_FN}.classification:softmax_cross_entropy", f"{_NN}.classification:SoftmaxCrossEntropyLoss",
+             "softmax cross-entropy on logits (class-index or probability targets)",
+             (Param("class_weight", None, "per-class weight, shape (C,)", kind="tensor"),
+              Param("ignore_index", -100, "class index whose elements are left out", kind="int"),
+              Param("label_smoothing", 0.0, "targets y → y(1 − ε) + ε/C", low=0, high=1), _reduction()),
+             f"{_REF}.classification:SoftmaxCrossEntropy", "torch.nn.CrossEntropyLoss", convex=True,
+             references=("Bridle, Probabilistic Interpretation of Feedforward Classification Network Outputs, 1990",)),
+    LossSpec("softmax_focal", "classification", ("multiclass", "multiclass_segmentation"), "class_logits",
+             f"{_FN}.classification:softmax_focal_loss", f"{_NN}.classification:SoftmaxFocalLoss",
+             "multi-class focal loss −α_y (1 − p_y)^γ log p_y",
+             (Param("gamma", 2.0, "focusing parameter γ >= 0 (0 gives cross-entropy)", low=0, high=10),
+              Param("alpha", None, "per-class weight α, shape (C,); None: no weighting", kind="tensor"),
+              Param("ignore_index", -100, "class index whose elements are left out", kind="int"), _reduction()),
+             f"{_REF}.classification:SoftmaxFocal", convex=False,
+             references=("Lin et al., Focal Loss for Dense Object Detection, 2017",)),
+    LossSpec("poly1", "classification", ("multiclass", "multiclass_segmentation"), "class_logits",
+             f"{_FN}.classification:poly1_cross_entropy", f"{_NN}.classification:Poly1CrossEntropyLoss",
+             "Poly-1: cross-entropy + ε(1 − p_y)",
+             (Param("epsilon", 1.0, "coefficient ε of the first polynomial term (>= −1)", low=-1),
+              Param("class_weight", None, "per-class weight, shape (C,)", kind="tensor"),
+              Param("ignore_index", -100, "class index whose elements are left out", kind="int"),
+              Param("label_smoothing", 0.0, "targets y → y(1 − ε) + ε/C", low=0, high=1), _reduction()),
+             f"{_REF}.classification:Poly1", convex=None,
+             references=("Leng et al., PolyLoss: A Polynomial Expansion Perspective of Classification Loss "
+                         "Functions, 2022",)),
+    LossSpec("kl_div", "classification", ("multiclass",), "class_probs",
+             f"{_FN}.classification:softmax_kl_div", f"{_NN}.classification:SoftmaxKLDivLoss",
+             "KL(target ‖ softmax(logits)) = Σ_c t_c (log t_c − log p_c), per sample",
+             (Param("log_target", False, "target is given as log-probabilities", kind="bool"), _reduction()),
+             f"{_REF}.classification:SoftmaxKLDiv", "torch.nn.KLDivLoss(reduction='batchmean')", convex=True,
+             references=("Kullback & Leibler, On Information and Sufficiency, 1951",)),
+    # ---------------------------------------------------------------- overlap (segmentation)
+    # [overlap-entries] Dice family, Jaccard, Tversky, focal Tversky (owner: overlap helper)
+    # [lovasz-entries] Lovász hinge and Lovász softmax (owner: lovasz helper)
+    # ---------------------------------------------------------------- compositions
+    # [composite-entries] Dice + CE, Dice + focal, Tversky + CE (owner: overlap helper)
+]
+
+_REGISTRY: dict[str, LossSpec] = {}
+
+
+def register(spec: LossSpec) -> LossSpec:
+    """Add an entry (``ValueError`` on a duplicate key or an unknown input kind)."""
+    if spec.key in _REGISTRY:
+        raise ValueError(f"register: expected a new key, got {spec.key!r} (already registered)")
+    if spec.input_kind not in INPUT_KINDS:
+        raise ValueError(f"register: expected `input_kind` one of {tuple(INPUT_KINDS)}, got {spec.input_kind!r}")
+    unknown = set(spec.tasks) - set(TASKS)
+    if unknown:
+        raise ValueError(f"register: expected `tasks` among {TASKS}, got {sorted(unknown)}")
+    _REGISTRY[spec.key] = spec
+    return spec
+
+
+for _spec in _SPECS:
+    register(_spec)
+
+
+def get(key: str) -> LossSpec:
+    """The entry for ``key`` (``ValueError`` naming the known keys otherwise)."""
+    try:
+        return _REGISTRY[key]
+    except (KeyError, TypeError):
+        raise ValueError(f"registry: expected a loss key, one of {sorted(_REGISTRY)}, got {key!r}") from None
+
+
+def list_losses(*, family: str | None = None, task: str | None = None) -> list[LossSpec]:
+    """Entries in registration order, optionally filtered by family or task."""
+    return [s for s in _REGISTRY.values()
+            if (family is None or s.family == family) and (task is None or task in s.tasks)]
+
+
+def check_params(key: str, params: dict[str, Any], fn: str | None = None) -> None:
+    """Validate hyper-parameters against the entry's declared ranges (used by the modules' ``__init__``)."""
+    from ._validation import check_number, check_option, fail
+
+    spec = get(key)
+    fn = fn or spec.module.rpartition(":")[2]
+    known = {p.name: p for p in spec.params}
+    for name, value in params.items():
+        p = known.get(name)
+        if p is None:
+            continue  # options that are not hyper-parameters (validate, eps guards, ...)
+        if p.kind == "choice":
+            check_option(fn, name, value, p.choices)
+        elif p.kind == "bool":
+            if not isinstance(value, bool):
+                fail(fn, f"`{name}` to be", "a bool", repr(value), TypeError)
+        elif p.kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                fail(fn, f"`{name}` to be", "an int", repr(value), TypeError)
+        elif p.kind in ("float", "optional_float") and not (value is None and p.kind == "optional_float"):
+            check_number(fn, name, value, low=p.low, high=p.high, low_open=p.low_open, high_open=p.high_open)
