@@ -128,10 +128,12 @@ def check_no_nan(fn: str, name: str, value: torch.Tensor) -> None:
 
 def check_unit_interval(fn: str, name: str, value: torch.Tensor) -> None:
     """Values in [0, 1] and no NaN (a value check: costs a pass over the data)."""
-    check_no_nan(fn, name, value)
     if value.numel() == 0:
         return
-    lo, hi = float(value.min()), float(value.max())
+    lo_t, hi_t = torch.aminmax(value.detach())  # one pass; NaN propagates into both
+    lo, hi = float(lo_t), float(hi_t)
+    if lo != lo or hi != hi:
+        check_no_nan(fn, name, value)
     if lo < 0 or hi > 1:
         fail(fn, f"`{name}` values in", "[0, 1]", f"values in [{lo:g}, {hi:g}]")
 
@@ -159,3 +161,13 @@ def check_probability_rows(fn: str, name: str, target: torch.Tensor, dim: int = 
     dev = float((s - 1).abs().max())
     if dev > atol:
         fail(fn, f"`{name}` rows summing to 1 along dim {dim}, max deviation <=", atol, f"{dev:g}")
+
+
+def check_binary(fn: str, name: str, value: torch.Tensor, ignore_index: int | None = None) -> None:
+    """Every value 0 or 1, except entries equal to ``ignore_index`` (a value check: costs a pass over the data)."""
+    bad = (value != 0) & (value != 1)
+    if ignore_index is not None:
+        bad &= value != ignore_index
+    if bool(bad.any()):
+        extra = "" if ignore_index is None else f" (or ignore_index={ignore_index})"
+        fail(fn, f"`{name}` values in", "{0, 1}" + extra, f"{int(bad.sum())} other value(s), e.g. {value[bad][0].item()!r}")

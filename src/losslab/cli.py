@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Optional
 
 try:
     import typer
@@ -45,9 +44,9 @@ def _main_options(spec: registry.LossSpec) -> str:
 
 
 @app.command("list")
-def list_cmd(family: Optional[str] = typer.Option(None, help="Only this family (regression, classification, "
+def list_cmd(family: str | None = typer.Option(None, help="Only this family (regression, classification, "
                                                              "overlap, composite)."),
-             task: Optional[str] = typer.Option(None, help=f"Only losses suited to this task {registry.TASKS}."),
+             task: str | None = typer.Option(None, help=f"Only losses suited to this task {registry.TASKS}."),
              as_json: bool = typer.Option(False, "--json", help="One JSON array on stdout.")) -> None:
     """Print the loss registry: key, family, tasks, input kind and main options."""
     if task is not None and task not in registry.TASKS:
@@ -72,35 +71,269 @@ def _jsonable(v):
 
 # ---------------------------------------------------------------------------------------- advise
 # (issue 4)
+def _parse_classes(text: str | None) -> list | None:
+    if text is None:
+        return None
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    try:
+        return [int(t) for t in items]
+    except ValueError:
+        return items
+
+
+def _parse_ignore(text: str | None):
+    if text is None or text.lower() == "auto":
+        return "auto"
+    if text.lower() == "none":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise UserError(f"advise: expected --ignore-index an integer, 'auto' or 'none', got {text!r}") from None
+
+
+class _LateProgress:
+    """A rich progress bar on stderr that appears only once a scan has run for more than a second."""
+
+    def __init__(self, enabled: bool, label: str) -> None:
+        import time
+
+        self._clock = time.perf_counter
+        self._start = self._clock()
+        self._enabled = enabled
+        self._label = label
+        self._bar = None
+        self._task = None
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if not self._enabled:
+            return
+        if self._bar is None:
+            if self._clock() - self._start < 1.0:
+                return
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._bar = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+                                 console=Console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self._label, total=total)
+        self._bar.update(self._task, completed=done, total=total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+@app.command("advise")
+def advise_cmd(path: str = typer.Argument(..., help="CSV/Parquet/.npy/.npz file, a mask image or NIfTI volume, "
+                                                      "or a folder of masks (PNG/TIFF/BMP/NIfTI, recursive)."),
+               target: str | None = typer.Option(None, "--target", help="Target column(s) of a table, "
+                                                    "comma-separated for multi-label, or the array of an .npz."),
+               task: str | None = typer.Option(None, help=f"Force the task {registry.TASKS}."),
+               as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout (schema in "
+                                                                  "docs/advisor.md)."),
+               weighting: str = typer.Option("damped", help="Class weights: damped (sqrt / effective number), "
+                                                            "inverse (raw ratio) or none."),
+               beta: float | None = typer.Option(None, help="Effective-number beta for class weights "
+                                                               "(default: 1 - 1/sqrt(n_min n_max))."),
+               classes: str | None = typer.Option(None, help="Declared class list, comma-separated; other "
+                                                                "labels are an error."),
+               ignore_index: str | None = typer.Option(None, "--ignore-index", help="Mask value left out: an "
+                                                          "integer, 'none', or 'auto' (255 next to 0..K, as in "
+                                                          "Pascal VOC; the default)."),
+               max_object_images: int = typer.Option(256, help="Masks sampled for connected components."),
+               progress: bool = typer.Option(True, "--progress/--no-progress",
+                                             help="Progress bar on stderr for scans longer than a second.")
+               ) -> None:
+    """Read a dataset's labels and recommend a configured loss, with reasons, alternatives and advice."""
+    if task is not None and task not in registry.TASKS:
+        raise UserError(f"advise: expected --task one of {registry.TASKS}, got {task!r}")
+    try:
+        from .advisor import advise
+        from .advisor.report import summary_rows
+    except ImportError as exc:  # pragma: no cover - depends on the installed extras
+        raise UserError(str(exc)) from None
+    bar = _LateProgress(progress and sys.stderr.isatty(), f"reading {path}")
+    try:
+        rec = advise(path, task=task, column=target, weighting=weighting, beta=beta,
+                     classes=_parse_classes(classes), ignore_index=_parse_ignore(ignore_index),
+                     max_object_images=max_object_images, progress=bar)
+    except ImportError as exc:  # an optional reader (nibabel, pyarrow, Pillow) is missing
+        raise UserError(str(exc)) from None
+    finally:
+        bar.close()
+    if as_json:
+        print(json.dumps(rec.to_dict(), indent=2))
+        return
+    head = Table(title=f"losslab advise: {rec.task}", show_header=False)
+    head.add_column("", style="bold")
+    head.add_column("", overflow="fold")
+    head.add_row("loss", rec.loss.signature())
+    head.add_row("module", rec.loss.to_dict()["module"])
+    for r in rec.reasons:
+        head.add_row("why", f"{r.text} [dim]({r.reference})[/dim]")
+    head.add_row("data", rec.profile.source)
+    head.add_row("evidence", "; ".join(rec.profile.evidence))
+    console.print(head)
+    if rec.alternatives:
+        alt = Table(title="alternatives")
+        for col in ("rank", "loss", "why"):
+            alt.add_column(col, overflow="fold")
+        for i, a in enumerate(rec.alternatives, 2):
+            alt.add_row(str(i), a.signature(), "; ".join(r.text for r in a.reasons))
+        console.print(alt)
+    if rec.advice:
+        adv = Table(title="beyond the loss")
+        adv.add_column("topic", style="bold")
+        adv.add_column("advice", overflow="fold")
+        for a in rec.advice:
+            adv.add_row(a.topic, a.text)
+        console.print(adv)
+    stats = Table(title="profile")
+    stats.add_column("statistic")
+    stats.add_column("value", overflow="fold")
+    for k, v in summary_rows(rec.profile):
+        stats.add_row(k, v)
+    console.print(stats)
+    for line in rec.profile.notes:
+        console.print(f"[dim]note:[/dim] {line}")
+    for line in rec.profile.warnings:
+        console.print(f"[yellow]warning:[/yellow] {line}")
+
 
 # ---------------------------------------------------------------------------------------- compare
 # (issue 5)
+def _print_wide(renderable) -> None:
+    """Print a table at full width even when stdout is not a terminal (rich would wrap at 80 columns)."""
+    out = console if console.is_terminal else Console(width=max(console.width, 200))
+    out.print(renderable)
+
+
+@app.command("compare")
+def compare_cmd(candidates: list[str] | None = typer.Argument(
+                    None, help="Candidate losses: registry keys with options (sigmoid_focal:gamma=2,alpha=0.25), "
+                               "compositions (sigmoid_dice+0.5*sigmoid_ce), mse:on=probability, "
+                               "sigmoid_ce:bias=prior, or 'advised'. Default: a set suited to the task."),
+                task: str | None = typer.Option(None, help="Built-in task: lesions, lesions-multiclass, digits, "
+                                                              "digits-imbalanced, outliers."),
+                data: str | None = typer.Option(None, help="Your data: a folder with images/ and masks/, an .npz "
+                                                              "with X and y, or a CSV/Parquet file (with --target)."),
+                target: str | None = typer.Option(None, help="Label column of a CSV/Parquet file."),
+                masks: str | None = typer.Option(None, help="Folder of masks (default DATA/masks)."),
+                kind: str | None = typer.Option(None, help="Force the task kind of --data (binary_segmentation, "
+                                                              "multiclass_segmentation, binary, multiclass, regression)."),
+                size: int | None = typer.Option(None, help="Resize images and masks to SIZE x SIZE."),
+                seeds: int = typer.Option(3, min=1, help="Seeds 0..N-1 (initial weights and batch order)."),
+                steps: int | None = typer.Option(None, min=1, help="Optimizer steps (default per task)."),
+                batch_size: int | None = typer.Option(None, min=1, help="Batch size (default per task)."),
+                lr: float | None = typer.Option(None, help="Adam learning rate (default per task)."),
+                model: str = typer.Option("auto", help="auto, unet, mlp or linear."),
+                width: int | None = typer.Option(None, min=1, help="Base width of the model."),
+                prior_bias: bool = typer.Option(False, "--prior-bias", help="Initialise every candidate's output "
+                                                                           "bias to the class prior."),
+                data_seed: int = typer.Option(0, help="Seed of the built-in data and of the train/test split."),
+                json_path: str | None = typer.Option(None, "--json", help="Write the records as JSON to PATH "
+                                                                             "('-': stdout, no table)."),
+                report: str | None = typer.Option(None, help="Write report.html, results.json and PNG figures "
+                                                                "to this folder."),
+                progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on stderr.")
+                ) -> None:
+    """Train the same small model with each candidate loss on identical data, seeds and budget; compare."""
+    from .compare import compare
+
+    if (task is None) == (data is None):
+        raise UserError("compare: expected exactly one of --task NAME or --data PATH, got "
+                        + ("both" if task else "neither"))
+    options = {}
+    if data is not None:
+        options = {k: v for k, v in (("target", target), ("masks", masks), ("kind", kind), ("size", size))
+                   if v is not None}
+    elif any(v is not None for v in (target, masks, kind, size)):
+        raise UserError("compare: expected --target/--masks/--kind/--size only with --data, got them with --task")
+    source = task
+    if data is not None:
+        from .compare import load_data
+
+        source = load_data(data, seed=data_seed, **options)
+    result = compare(candidates or None, source, seeds=seeds, steps=steps, batch_size=batch_size, lr=lr,
+                     model=model, width=width, prior_bias=prior_bias, data_seed=data_seed,
+                     progress=progress and sys.stderr.isatty())
+    if json_path == "-":
+        print(result.to_json())
+        return
+    _print_wide(result.table())
+    if json_path:
+        result.to_json(json_path)
+        console.print(f"JSON: {json_path}")
+    if report:
+        console.print(f"report: {result.write_report(report)}")
+
 
 # ---------------------------------------------------------------------------------------- plot
 # (issue 5)
+@app.command("plot")
+def plot_cmd(losses: list[str] = typer.Argument(..., help="Losses: keys with options (sigmoid_focal:gamma=2), "
+                                                          "mse:on=probability for MSE on a sigmoid, a+0.5*b."),
+             param: list[str] | None = typer.Option(None, "--param", help="KEY=VALUE for every loss that has "
+                                                                               "the option (repeatable)."),
+             on: str = typer.Option("raw", help="'probability' puts every regression loss on a sigmoid "
+                                                "(same as LOSS:on=probability)."),
+             x: str = typer.Option("auto", "--x", help="x axis: auto, logit, probability or residual."),
+             target: float = typer.Option(1.0, help="Label y of the classification losses (0 or 1)."),
+             span: float | None = typer.Option(None, help="Half-width of the x range (8 logits, 4 residuals)."),
+             out: str = typer.Option("losslab-plot.png", "--out", "-o", help="PNG path.")) -> None:
+    """Loss and gradient of each loss against the logit, probability or residual, in one PNG."""
+    from .plotting import plot_losses
+
+    if on not in ("raw", "probability"):
+        raise UserError(f"plot: expected --on raw or probability, got {on!r}")
+    params = {}
+    for item in param or []:
+        k, eq, v = item.partition("=")
+        if not eq or not k.strip():
+            raise UserError(f"plot: expected --param KEY=VALUE, got {item!r}")
+        params[k.strip()] = v.strip()
+    if on == "probability":
+        losses = [_on_probability(s) for s in losses]
+    path = plot_losses(losses, out=out, axis=x, target=target, params=params, span=span)
+    console.print(f"plot: {path}")
+
+
+def _on_probability(text: str) -> str:
+    """Add ``on=probability`` to the regression-loss terms of ``text`` that do not set ``on``."""
+    from .compare.candidates import _split_top
+
+    parts = []
+    for term in _split_top(text, "+"):
+        head, colon, rest = term.partition(":")
+        key = head.split("*")[-1].strip()
+        if registry.get(key).input_kind == "regression" and "on=" not in rest:
+            term = f"{head}:{rest + ',' if rest else ''}on=probability"
+        parts.append(term)
+    return "+".join(parts)
+
 
 # ---------------------------------------------------------------------------------------- demo
 @app.command("demo")
-def demo_cmd() -> None:
-    """A short demonstration: the registry, then log loss and its gradient at a few probabilities."""
-    import torch
+def demo_cmd(out: str = typer.Option("losslab-report", "--out", help="Folder of the report."),
+             seeds: int = typer.Option(2, min=1, help="Seeds per candidate."),
+             steps: int | None = typer.Option(None, min=1, help="Optimizer steps (default: the lesions budget)."),
+             progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on stderr.")
+             ) -> None:
+    """Advise on the built-in lesions data (1:1000), compare seven losses and the advised one, write a report."""
+    from .compare.demo import run_demo
 
-    from .functional import sigmoid_cross_entropy, sigmoid_focal_loss
-
-    list_cmd(family=None, task=None, as_json=False)
-    table = Table(title="Why logits in: log loss and its gradient for a positive label (y = 1)")
-    for col in ("p = σ(z)", "logit z", "BCE −log p", "∂BCE/∂z = p − y", "focal γ=2", "∂focal/∂z"):
-        table.add_column(col, justify="right")
-    for p in (1e-12, 1e-4, 0.01, 0.1, 0.5, 0.9, 0.999, 1 - 1e-12):
-        z = torch.tensor([torch.logit(torch.tensor(p, dtype=torch.float64)).item()], requires_grad=True)
-        y = torch.ones(1, dtype=torch.float64)
-        bce = sigmoid_cross_entropy(z, y)
-        (g_bce,) = torch.autograd.grad(bce, z)
-        foc = sigmoid_focal_loss(z, y, gamma=2.0, alpha=None)
-        (g_foc,) = torch.autograd.grad(foc, z)
-        table.add_row(f"{p:.12g}", f"{z.item():.3f}", f"{bce.item():.4g}", f"{g_bce.item():.4g}",
-                      f"{foc.item():.4g}", f"{g_foc.item():.4g}")
-    console.print(table)
+    run_demo(out, seeds=seeds, steps=steps, progress=progress and sys.stderr.isatty(), console=console,
+             print_wide=_print_wide)
 
 
 def main(argv: list[str] | None = None) -> int:

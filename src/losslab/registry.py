@@ -82,8 +82,15 @@ class LossSpec:
         if self.objective is None:
             raise ValueError(f"registry: expected a loss with a NumPy objective, got {self.key!r} "
                              f"(losses with objectives: {', '.join(s.key for s in list_losses() if s.objective)})")
-        names = {p.name for p in self.params}
-        return _resolve(self.objective)(**{k: v for k, v in params.items() if k in names})
+        import inspect
+
+        cls = _resolve(self.objective)
+        unknown = set(params) - {p.name for p in self.params}
+        if unknown:
+            raise ValueError(f"{self.key}: expected parameters among {[p.name for p in self.params]}, "
+                             f"got {sorted(unknown)}")
+        accepted = set(inspect.signature(cls).parameters)  # torch-only options (reduction, ...) are dropped
+        return cls(**{k: v for k, v in params.items() if k in accepted})
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
@@ -166,8 +173,8 @@ _SPECS: list[LossSpec] = [
     LossSpec("binary_ce_probs", "classification", ("binary", "multilabel"), "binary_probs",
              f"{_FN}.classification:binary_cross_entropy_probs", f"{_NN}.classification:BinaryCrossEntropyProbsLoss",
              "binary cross-entropy on probabilities (finite at exactly 0 and 1); prefer sigmoid_ce",
-             (Param("eps", 1e-12, "probabilities are clamped to [eps, 1 − eps] only inside the log",
-                    low=0, high=0.5), _reduction()),
+             (Param("eps", 1e-12, "guard > 0: p and 1 − p are clamped to >= eps only inside the logs",
+                    low=0, high=0.5, low_open=True), _reduction()),
              None, "torch.nn.BCELoss", convex=True,
              references=("Cox, The Regression Analysis of Binary Sequences, 1958",)),
     LossSpec("sigmoid_focal", "classification", ("binary", "multilabel", "binary_segmentation"), "binary_logits",
@@ -225,9 +232,379 @@ _SPECS: list[LossSpec] = [
              references=("Kullback & Leibler, On Information and Sufficiency, 1951",)),
     # ---------------------------------------------------------------- overlap (segmentation)
     # [overlap-entries] Dice family, Jaccard, Tversky, focal Tversky (owner: overlap helper)
+    LossSpec('sigmoid_dice', 'overlap', ('binary_segmentation',), 'sigmoid_seg',
+             f"{_FN}.overlap:sigmoid_dice_loss", f"{_NN}.overlap:SigmoidDiceLoss",
+             'soft Dice 1 − (2I + s)/(P + T + s) per image (or batch) and class; squared/log-cosh/−log forms',
+             (Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('squared', False, 'squared denominator Σp² + Σt² (Milletari et al.)', kind='bool'),
+              Param('transform', 'none', '1 − D, log(cosh(1 − D)) or −log D',
+                    choices=('none', 'log_cosh', 'neg_log'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('ignore_index', -100, 'target value whose pixels are left out', kind='int'),
+              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
+                    kind='tensor'),
+              _reduction(),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
+             references=(
+                 'Milletari, Navab & Ahmadi, V-Net: Fully Convolutional Neural Networks for Volumetric '
+                 'Medical Image Segmentation, 2016',
+                 'Jadon, A survey of loss functions for semantic segmentation, 2020',
+             )),
+    LossSpec('softmax_dice', 'overlap', ('multiclass_segmentation',), 'softmax_seg',
+             f"{_FN}.overlap:softmax_dice_loss", f"{_NN}.overlap:SoftmaxDiceLoss",
+             'soft Dice 1 − (2I + s)/(P + T + s) per image (or batch) and class; squared/log-cosh/−log forms',
+             (Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('squared', False, 'squared denominator Σp² + Σt² (Milletari et al.)', kind='bool'),
+              Param('transform', 'none', '1 − D, log(cosh(1 − D)) or −log D',
+                    choices=('none', 'log_cosh', 'neg_log'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
+              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
+                    kind='tensor'),
+              _reduction(),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
+             references=(
+                 'Milletari, Navab & Ahmadi, V-Net: Fully Convolutional Neural Networks for Volumetric '
+                 'Medical Image Segmentation, 2016',
+                 'Jadon, A survey of loss functions for semantic segmentation, 2020',
+             )),
+    LossSpec('sigmoid_generalized_dice', 'overlap', ('binary_segmentation',), 'sigmoid_seg',
+             f"{_FN}.overlap:sigmoid_generalized_dice_loss", f"{_NN}.overlap:SigmoidGeneralizedDiceLoss",
+             'generalized Dice: one Dice per image with class weights 1/T², 1/T or 1',
+             (Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('weighting', 'square', 'class weights w_c = 1/T_c², 1/T_c or 1',
+                    choices=('square', 'simple', 'uniform'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('ignore_index', -100, 'target value whose pixels are left out', kind='int'),
+              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
+                    kind='tensor'),
+              _reduction(),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
+             references=(
+                 'Sudre et al., Generalised Dice overlap as a deep learning loss function for highly '
+                 'unbalanced segmentations, 2017',
+             )),
+    LossSpec('softmax_generalized_dice', 'overlap', ('multiclass_segmentation',), 'softmax_seg',
+             f"{_FN}.overlap:softmax_generalized_dice_loss", f"{_NN}.overlap:SoftmaxGeneralizedDiceLoss",
+             'generalized Dice: one Dice per image with class weights 1/T², 1/T or 1',
+             (Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('weighting', 'square', 'class weights w_c = 1/T_c², 1/T_c or 1',
+                    choices=('square', 'simple', 'uniform'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
+              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
+                    kind='tensor'),
+              _reduction(),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
+             references=(
+                 'Sudre et al., Generalised Dice overlap as a deep learning loss function for highly '
+                 'unbalanced segmentations, 2017',
+             )),
+    LossSpec('sigmoid_jaccard', 'overlap', ('binary_segmentation',), 'sigmoid_seg',
+             f"{_FN}.overlap:sigmoid_jaccard_loss", f"{_NN}.overlap:SigmoidJaccardLoss",
+             'Jaccard (soft IoU) 1 − (I + s)/(P + T − I + s) per image (or batch) and class',
+             (Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('ignore_index', -100, 'target value whose pixels are left out', kind='int'),
+              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
+                    kind='tensor'),
+              _reduction(),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
+             references=(
+                 'Rahman & Wang, Optimizing Intersection-Over-Union in Deep Neural Networks for Image '
+                 'Segmentation, 2016',
+             )),
+    LossSpec('softmax_jaccard', 'overlap', ('multiclass_segmentation',), 'softmax_seg',
+             f"{_FN}.overlap:softmax_jaccard_loss", f"{_NN}.overlap:SoftmaxJaccardLoss",
+             'Jaccard (soft IoU) 1 − (I + s)/(P + T − I + s) per image (or batch) and class',
+             (Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
+              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
+                    kind='tensor'),
+              _reduction(),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
+             references=(
+                 'Rahman & Wang, Optimizing Intersection-Over-Union in Deep Neural Networks for Image '
+                 'Segmentation, 2016',
+             )),
+    LossSpec('sigmoid_tversky', 'overlap', ('binary_segmentation',), 'sigmoid_seg',
+             f"{_FN}.overlap:sigmoid_tversky_loss", f"{_NN}.overlap:SigmoidTverskyLoss",
+             'Tversky 1 − (TP + s)/(TP + α·FP + β·FN + s): alpha weighs false positives, beta false negatives',
+             (Param('alpha', 0.3, 'Tversky weight of the false positives', low=0),
+              Param('beta', 0.7, 'Tversky weight of the false negatives', low=0),
+              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('ignore_index', -100, 'target value whose pixels are left out', kind='int'),
+              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
+                    kind='tensor'),
+              _reduction(),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
+             references=(
+                 'Salehi, Erdogmus & Gholipour, Tversky loss function for image segmentation using 3D fully '
+                 'convolutional deep networks, 2017',
+             )),
+    LossSpec('softmax_tversky', 'overlap', ('multiclass_segmentation',), 'softmax_seg',
+             f"{_FN}.overlap:softmax_tversky_loss", f"{_NN}.overlap:SoftmaxTverskyLoss",
+             'Tversky 1 − (TP + s)/(TP + α·FP + β·FN + s): alpha weighs false positives, beta false negatives',
+             (Param('alpha', 0.3, 'Tversky weight of the false positives', low=0),
+              Param('beta', 0.7, 'Tversky weight of the false negatives', low=0),
+              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
+              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
+                    kind='tensor'),
+              _reduction(),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
+             references=(
+                 'Salehi, Erdogmus & Gholipour, Tversky loss function for image segmentation using 3D fully '
+                 'convolutional deep networks, 2017',
+             )),
+    LossSpec('sigmoid_focal_tversky', 'overlap', ('binary_segmentation',), 'sigmoid_seg',
+             f"{_FN}.overlap:sigmoid_focal_tversky_loss", f"{_NN}.overlap:SigmoidFocalTverskyLoss",
+             'focal Tversky (Tversky loss)^gamma; alpha weighs false positives, beta false negatives',
+             (Param('alpha', 0.3, 'Tversky weight of the false positives', low=0),
+              Param('beta', 0.7, 'Tversky weight of the false negatives', low=0),
+              Param('gamma', 0.75, "exponent on the Tversky loss (Abraham & Khan's 1/γ with γ = 4/3)",
+                    low=0, low_open=True),
+              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('ignore_index', -100, 'target value whose pixels are left out', kind='int'),
+              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
+                    kind='tensor'),
+              _reduction(),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
+             references=(
+                 'Abraham & Khan, A Novel Focal Tversky loss function with improved Attention U-Net for '
+                 'lesion segmentation, 2019',
+             )),
+    LossSpec('softmax_focal_tversky', 'overlap', ('multiclass_segmentation',), 'softmax_seg',
+             f"{_FN}.overlap:softmax_focal_tversky_loss", f"{_NN}.overlap:SoftmaxFocalTverskyLoss",
+             'focal Tversky (Tversky loss)^gamma; alpha weighs false positives, beta false negatives',
+             (Param('alpha', 0.3, 'Tversky weight of the false positives', low=0),
+              Param('beta', 0.7, 'Tversky weight of the false negatives', low=0),
+              Param('gamma', 0.75, "exponent on the Tversky loss (Abraham & Khan's 1/γ with γ = 4/3)",
+                    low=0, low_open=True),
+              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
+              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
+                    kind='tensor'),
+              _reduction(),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
+             references=(
+                 'Abraham & Khan, A Novel Focal Tversky loss function with improved Attention U-Net for '
+                 'lesion segmentation, 2019',
+             )),
     # [lovasz-entries] Lovász hinge and Lovász softmax (owner: lovasz helper)
+    LossSpec("lovasz_hinge", "overlap", ("binary_segmentation", "multilabel"), "sigmoid_seg",
+             f"{_FN}.lovasz:lovasz_hinge_loss", f"{_NN}.lovasz:LovaszHingeLoss",
+             "Lovász hinge: the Lovász extension of the Jaccard loss (1 − IoU) at the hinge errors "
+             "max(0, 1 − s·x), per image and channel",
+             (Param("aggregate", "per_image", "one Jaccard set per image and channel, or per channel over the batch",
+                    choices=("per_image", "batch"), kind="choice"),
+              Param("class_weight", None, "per-channel weight of the channel average, shape (C,)", kind="tensor"),
+              Param("ignore_index", -100, "target value whose pixels are left out", kind="int"),
+              _reduction()),
+             # convex in the logits: the Lovász extension of the (submodular, non-decreasing) Jaccard loss is
+             # convex and non-decreasing in e >= 0, and each hinge error max(0, 1 − s·x) is convex in x
+             convex=True, differentiable=False,
+             empty_target="an empty mask still costs max(0, 1 + max logit): false positives are penalised "
+                          "(gradient on the largest logit)",
+             references=("Berman, Rannen Triki & Blaschko, The Lovász-Softmax loss: A tractable surrogate for the "
+                         "optimization of the intersection-over-union measure in neural networks, CVPR 2018",
+                         "Yu & Blaschko, Learning Submodular Losses with the Lovász Hinge, ICML 2015")),
+    LossSpec("lovasz_softmax", "overlap", ("multiclass_segmentation",), "softmax_seg",
+             f"{_FN}.lovasz:lovasz_softmax_loss", f"{_NN}.lovasz:LovaszSoftmaxLoss",
+             "Lovász-softmax: the Lovász extension of each class's Jaccard loss (1 − IoU) at the softmax errors "
+             "|fg − p|, averaged over classes",
+             (Param("aggregate", "batch", "one Jaccard set per class over the batch, or per class and image",
+                    choices=("per_image", "batch"), kind="choice"),
+              Param("classes", "present", "average over the classes present in the target, or over all",
+                    choices=("present", "all"), kind="choice"),
+              Param("class_weight", None, "per-class weight of the class average, shape (C,)", kind="tensor"),
+              Param("ignore_index", -100, "class index whose pixels are left out", kind="int"),
+              _reduction()),
+             # convex in the errors |fg − p| (and so in p), not in the logits: softmax is not affine
+             convex=False, differentiable=False,
+             empty_target="classes='present' skips a class absent from the target; classes='all' charges it "
+                          "its largest probability",
+             references=("Berman, Rannen Triki & Blaschko, The Lovász-Softmax loss: A tractable surrogate for the "
+                         "optimization of the intersection-over-union measure in neural networks, CVPR 2018",)),
     # ---------------------------------------------------------------- compositions
     # [composite-entries] Dice + CE, Dice + focal, Tversky + CE (owner: overlap helper)
+    LossSpec('sigmoid_dice_ce', 'composite', ('binary_segmentation',), 'sigmoid_seg',
+             f"{_FN}.overlap:sigmoid_dice_ce_loss", f"{_NN}.compose:sigmoid_dice_ce",
+             'soft Dice + binary cross-entropy',
+             (Param('dice_weight', 1.0, 'weight of the Dice term', low=0),
+              Param('ce_weight', 1.0, 'weight of the cross-entropy term', low=0),
+              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('pos_weight', None, 'positive weight of the cross-entropy (shape (C, 1, 1) for (N, C, H, W))', kind='tensor'),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0"
+                          "; the pixelwise term always counts",
+             references=('Isensee et al., nnU-Net, 2021', 'Milletari et al., V-Net, 2016'),
+             components=(('sigmoid_dice', 1.0), ('sigmoid_ce', 1.0))),
+    LossSpec('sigmoid_dice_focal', 'composite', ('binary_segmentation',), 'sigmoid_seg',
+             f"{_FN}.overlap:sigmoid_dice_focal_loss", f"{_NN}.compose:sigmoid_dice_focal",
+             'soft Dice + sigmoid focal loss',
+             (Param('dice_weight', 1.0, 'weight of the Dice term', low=0),
+              Param('focal_weight', 1.0, 'weight of the focal term', low=0),
+              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('gamma', 2.0, 'focusing parameter of the focal term', low=0, high=10),
+              Param('alpha', 0.25, 'positive weight of the focal term (None: no weighting)', low=0, high=1,
+                    kind='optional_float'),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0"
+                          "; the pixelwise term always counts",
+             references=(
+                 'Zhu et al., AnatomyNet, 2019',
+                 'Lin et al., Focal Loss for Dense Object Detection, 2017',
+             ),
+             components=(('sigmoid_dice', 1.0), ('sigmoid_focal', 1.0))),
+    LossSpec('sigmoid_tversky_ce', 'composite', ('binary_segmentation',), 'sigmoid_seg',
+             f"{_FN}.overlap:sigmoid_tversky_ce_loss", f"{_NN}.compose:sigmoid_tversky_ce",
+             'Tversky + binary cross-entropy',
+             (Param('tversky_weight', 1.0, 'weight of the Tversky term', low=0),
+              Param('ce_weight', 1.0, 'weight of the cross-entropy term', low=0),
+              Param('alpha', 0.3, 'Tversky weight of the false positives', low=0),
+              Param('beta', 0.7, 'Tversky weight of the false negatives', low=0),
+              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('pos_weight', None, 'positive weight of the cross-entropy (shape (C, 1, 1) for (N, C, H, W))', kind='tensor'),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0"
+                          "; the pixelwise term always counts",
+             references=('Salehi, Erdogmus & Gholipour, Tversky loss function for image segmentation, 2017',),
+             components=(('sigmoid_tversky', 1.0), ('sigmoid_ce', 1.0))),
+    LossSpec('softmax_dice_ce', 'composite', ('multiclass_segmentation',), 'softmax_seg',
+             f"{_FN}.overlap:softmax_dice_ce_loss", f"{_NN}.compose:softmax_dice_ce",
+             'soft Dice + softmax cross-entropy (the nnU-Net default)',
+             (Param('dice_weight', 1.0, 'weight of the Dice term', low=0),
+              Param('ce_weight', 1.0, 'weight of the cross-entropy term', low=0),
+              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
+              Param('class_weight', None, 'per-class weight (C,) of both terms', kind='tensor'),
+              Param('label_smoothing', 0.0, 'label smoothing of the cross-entropy term', low=0, high=1),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0"
+                          "; the pixelwise term always counts",
+             references=(
+                 'Isensee et al., nnU-Net: a self-configuring method for deep learning-based biomedical image '
+                 'segmentation, 2021',
+             ),
+             components=(('softmax_dice', 1.0), ('softmax_ce', 1.0))),
+    LossSpec('softmax_dice_focal', 'composite', ('multiclass_segmentation',), 'softmax_seg',
+             f"{_FN}.overlap:softmax_dice_focal_loss", f"{_NN}.compose:softmax_dice_focal",
+             'soft Dice + multi-class focal loss',
+             (Param('dice_weight', 1.0, 'weight of the Dice term', low=0),
+              Param('focal_weight', 1.0, 'weight of the focal term', low=0),
+              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
+              Param('gamma', 2.0, 'focusing parameter of the focal term', low=0, high=10),
+              Param('alpha', None, 'per-class weight (C,) of the focal term', kind='tensor'),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0"
+                          "; the pixelwise term always counts",
+             references=(
+                 'Zhu et al., AnatomyNet, 2019',
+                 'Lin et al., Focal Loss for Dense Object Detection, 2017',
+             ),
+             components=(('softmax_dice', 1.0), ('softmax_focal', 1.0))),
+    LossSpec('softmax_tversky_ce', 'composite', ('multiclass_segmentation',), 'softmax_seg',
+             f"{_FN}.overlap:softmax_tversky_ce_loss", f"{_NN}.compose:softmax_tversky_ce",
+             'Tversky + softmax cross-entropy',
+             (Param('tversky_weight', 1.0, 'weight of the Tversky term', low=0),
+              Param('ce_weight', 1.0, 'weight of the cross-entropy term', low=0),
+              Param('alpha', 0.3, 'Tversky weight of the false positives', low=0),
+              Param('beta', 0.7, 'Tversky weight of the false negatives', low=0),
+              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
+              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
+                    choices=('per_image', 'batch'), kind='choice'),
+              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
+              Param('class_weight', None, 'per-class weight (C,) of both terms', kind='tensor'),
+              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
+                    kind='bool')),
+             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                          "predicted, gradient never vanishes); empty target + empty prediction give 0"
+                          "; the pixelwise term always counts",
+             references=('Salehi, Erdogmus & Gholipour, Tversky loss function for image segmentation, 2017',),
+             components=(('softmax_tversky', 1.0), ('softmax_ce', 1.0))),
 ]
 
 _REGISTRY: dict[str, LossSpec] = {}

@@ -1,3 +1,443 @@
-"""(being written)"""
+"""Lovász losses: tractable surrogates of the Jaccard loss 1 − IoU (Berman, Rannen Triki & Blaschko, 2018).
 
-__all__: list[str] = []
+For one *set* of pixels (one image and class, or one class over the whole batch) with errors ``e`` and
+foreground ``fg``, the Lovász extension of the Jaccard loss ``Δ_J`` is ::
+
+    L(e) = Σ_k e_(k) · g_k,    g_k = Δ_J({(1), …, (k)}) − Δ_J({(1), …, (k−1)})
+
+with the errors sorted in decreasing order ``e_(1) >= e_(2) >= …`` (Berman et al. 2018, Alg. 1). The
+hinge variant uses ``e = max(0, 1 − s·x)`` (``s = ±1`` for foreground/background) on logits ``x``; the
+softmax variant uses ``e_c = |fg_c − softmax(x)_c|`` for each class ``c``.
+
+How it is computed here (no Python loop over images or classes):
+
+* **One sort for every set.** float32 errors are packed with their set index and foreground bit into
+  int64 keys ``set·2³² + (bits(+inf) − bits(e))·2 + fg``. The bit pattern of a non-negative float orders
+  exactly like the float, so one 1-D integer sort (a parallel radix sort on CPU) orders every set by
+  decreasing error, exactly, and hands back the foreground bits in sorted order without a gather.
+  float64 errors (gradient checks, high-precision use) are sorted row by row with ``torch.sort``.
+* **Closed-form, cancellation-free g.** With ``k`` pixels seen, ``I_k`` foreground pixels not yet seen and
+  ``U_k = k + I_k`` (the union), ``g_k = 1/U_k`` at a foreground pixel and ``I_k / (U_k (U_k − 1))`` at a
+  background pixel: integer counts, one rounding. The reference computes ``1 − I/U`` and then differences
+  of consecutive values, which in float32 loses every digit for sets of ~10⁶ pixels (batch aggregation).
+* **Value and gradient in one pass.** The loss is linear in ``e`` with coefficients ``g`` (scattered back
+  to pixel order), so ``∂loss/∂logits`` is formed while the value is computed; backward is a single
+  multiplication by the incoming gradient and only that one logits-sized tensor is kept for it. (It is
+  once-differentiable: a double backward raises.)
+* **Ignored pixels** get a key above every real error, so they sort after the counted pixels of their set
+  and provably receive ``g = 0``: the result equals cropping them out, value and gradient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+import torch
+from torch import Tensor
+from torch.autograd.function import once_differentiable
+
+from .._numerics import upcast
+from .._reduction import reduce_loss
+from .._validation import (
+    check_binary,
+    check_broadcastable,
+    check_class_indices,
+    check_class_vector,
+    check_floating,
+    check_integer,
+    check_min_dim,
+    check_option,
+    check_probability_rows,
+    check_reduction,
+    check_same_shape,
+    fail,
+)
+
+__all__ = ["lovasz_hinge_loss", "lovasz_softmax_loss"]
+
+_AGGREGATES = ("per_image", "batch")
+# Packed sort keys. A non-negative float32's bit pattern b orders like the float. With
+# h = (bits(+inf) − 2³⁰) − b ∈ [1 − 2³⁰, 0x3F800000], the int32 2h + fg orders by decreasing error, then
+# background before foreground, and fits int32 exactly; ignored pixels get _IGNORED32 above all of them.
+# The int64 key adds set·2³² + 2³¹ (non-negative, low bit untouched), so one sort orders every set.
+_BITS_OFFSET = 0x7F800000 - 2**30
+_IGNORED32 = 2 * (_BITS_OFFSET + 1) + 2
+
+
+# -- the Lovász machinery ---------------------------------------------------------------------------
+def _sort_packed(key32: Tensor, fg: Tensor, ignored: Tensor | None, per_image: bool) -> tuple[Tensor, Tensor]:
+    """Order every Jaccard set by decreasing float32 error with one 1-D integer sort.
+
+    ``key32``: ``(N, C, P)`` int32 ``(bits(+inf) − 2³⁰) − bits(e)`` of the non-negative errors ``e``;
+    overwritten (the caller drops it).
+    ``fg``: ``(N, C, P)`` bool foreground, or ``(N, 1, P)`` int64 class indices (foreground of class ``c``
+    = index ``== c``: no one-hot tensor is formed).
+    ``ignored``: ``None`` or bool broadcastable to ``(N, C, P)``: those pixels get a key above every
+    counted pixel of their set and no foreground bit.
+
+    Returns ``perm`` (flat ``(N, C, P)`` index of each sorted position; sets are consecutive: set
+    ``n·C + c`` per image, ``c`` for the batch) and ``fg_sorted`` ``(sets, set size)`` uint8 0/1.
+    (Same-dtype integer arithmetic throughout: bool masks and mixed-dtype in-place ops are far slower.)
+    """
+    N, C, P = key32.shape
+    sets, size = (N * C, P) if per_image else (C, N * P)
+    key32.mul_(2)
+    if fg.dtype == torch.bool:
+        key32.add_(fg.to(torch.int32))  # the free low bit: foreground
+    else:
+        key32.scatter_add_(1, fg, torch.ones(fg.shape, dtype=torch.int32, device=fg.device))
+    if ignored is not None:
+        valid = (~ignored).to(torch.int32)
+        key32.mul_(valid).add_(valid.sub_(1).mul_(-_IGNORED32))
+    key = key32.to(torch.int64)
+    set_key = (torch.arange(sets, device=key.device, dtype=torch.int64) << 32) + 2**31
+    key.add_(set_key.view(N, C, 1) if per_image else set_key.view(1, C, 1))
+    flat = key.view(-1)
+    perm = torch.empty_like(flat)
+    torch.sort(flat, out=(flat, perm))  # a radix sort on CPU; in place saves a key-sized buffer
+    return perm, flat.bitwise_and_(1).to(torch.uint8).view(sets, size)
+
+
+def _sort_rows(err: Tensor, fg: Tensor, ignored: Tensor | None, per_image: bool) -> tuple[Tensor, Tensor]:
+    """As :func:`_sort_packed` for float64 errors ``err`` ``(N, C, P)``: ``torch.sort`` on each set's row."""
+    N, C, P = err.shape
+    sets, size = (N * C, P) if per_image else (C, N * P)
+    if fg.dtype != torch.bool:
+        fg = torch.zeros(err.shape, dtype=torch.bool, device=err.device).scatter_(1, fg, True)
+    if ignored is not None:
+        err = err.masked_fill(ignored, -1.0)
+        fg = fg & ~ignored
+    if per_image:
+        rows, fg_rows = err.view(sets, size), fg.view(sets, size)
+    else:
+        rows, fg_rows = err.transpose(0, 1).reshape(sets, size), fg.transpose(0, 1).reshape(sets, size)
+    _, perm = torch.sort(rows, dim=-1, descending=True, stable=True)
+    fg_sorted = fg_rows.gather(-1, perm)
+    if per_image:
+        perm += (torch.arange(sets, device=err.device) * P).view(sets, 1)
+    else:  # row c, column j = n·P + i  →  flat index n·C·P + c·P + i
+        perm += (perm // P) * ((C - 1) * P) + (torch.arange(C, device=err.device) * P).view(C, 1)
+    return perm.reshape(-1), fg_sorted.contiguous().view(torch.uint8)
+
+
+def _lovasz_gradient(fg_sorted: Tensor, dtype: torch.dtype) -> Tensor:
+    """``g_k = Δ_J(first k) − Δ_J(first k − 1)`` for each sorted set, from integer counts (no cancellation).
+
+    ``fg_sorted``: ``(sets, size)`` uint8 0/1. With ``I_k`` the foreground pixels not among the first
+    ``k`` and ``U_k = k + I_k`` (the union), ``Δ_J(first k) = k / U_k`` and
+    ``g_k = 1/U_k`` (foreground) or ``I_k / (U_k (U_k − 1))`` (background; ``1/U_1`` at ``k = 1``).
+    """
+    size = fg_sorted.shape[-1]
+    seen = fg_sorted.cumsum(-1, dtype=torch.int32)
+    unseen = torch.sub(seen[:, -1:], seen).to(dtype)  # I_k (exact counts; float32 exact below 2**24)
+    del seen
+    union_m1 = unseen + torch.arange(size, device=fg_sorted.device, dtype=dtype)  # U_k − 1
+    g = unseen.div_(union_m1)  # I/(U − 1); 0/0 can only occur at k = 1, set just below
+    g[:, :1] = 1.0
+    g.lerp_(torch.ones((), dtype=dtype, device=g.device), fg_sorted.to(dtype))  # foreground: 1
+    return g.div_(union_m1.add_(1.0))
+
+
+def _scatter_back(perm: Tensor, g: Tensor, shape: torch.Size) -> Tensor:
+    return torch.empty(perm.numel(), dtype=g.dtype, device=g.device).scatter_(0, perm, g.reshape(-1)).view(shape)
+
+
+def _set_coefficients(counted: Tensor, class_weight: Tensor | None, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
+    """Per set weight ``w_c / Σ_{counted c'} w_c'`` (0 for sets not counted) and the per-row counted flag."""
+    w = counted.to(dtype) if class_weight is None else counted * class_weight.to(dtype)
+    den = w.sum(-1, keepdim=True)
+    return w / torch.where(den > 0, den, torch.ones_like(den)), (den > 0).squeeze(-1)
+
+
+def _total(x: Tensor, per_image: bool) -> Tensor:
+    return x.sum(dim=tuple(range(1, x.dim()))) if per_image else x.sum()
+
+
+def _softmax_probs(x: Tensor, ignored: Tensor | None) -> Tensor:
+    p = torch.softmax(x, dim=1)
+    return p if ignored is None else p.masked_fill_(ignored, 0.0)  # ignored pixels never reach the value
+
+
+def _softmax_kernel(x: Tensor, index: Tensor, ignored: Tensor | None, coef: Tensor, per_image: bool,
+                    need_grad: bool) -> tuple[Tensor, Tensor | None]:
+    """Per-image (or batch) Lovász-softmax value and its gradient w.r.t. the logits ``x`` ``(N, C, P)``."""
+    p = _softmax_probs(x, ignored)
+    p_t = p.gather(1, index)  # (N, 1, P)
+    e_t = 1.0 - p_t  # error of the true class; every other class's error is its probability
+    if x.dtype == torch.float32:
+        key = p.view(torch.int32).to(torch.int64)
+        key.scatter_(1, index, e_t.view(torch.int32).to(torch.int64))
+        del p  # recomputed below: one softmax is cheaper than holding p through the sort
+        perm, fg_sorted = _sort_packed(key, index, ignored, per_image)
+        del key
+        p = _softmax_probs(x, ignored)
+    else:
+        perm, fg_sorted = _sort_rows(p.clone().scatter_(1, index, e_t), index, ignored, per_image)
+    g = _scatter_back(perm, _lovasz_gradient(fg_sorted, x.dtype), x.shape)
+    del perm, fg_sorted
+    g.mul_(coef.unsqueeze(-1))
+    g_t = g.gather(1, index)
+    g.scatter_(1, index, 0.0).mul_(p)  # g·p of the background classes
+    bg = g.sum(1, keepdim=True)
+    value = _total(bg + g_t * e_t, per_image)  # Σ g·e without cancellation: every term >= 0
+    if not need_grad:
+        return value, None
+    gp_t = g_t * p_t
+    g.scatter_(1, index, -gp_t)  # v·p with v = ∂value/∂p = ±g
+    return value, g.addcmul_(p, bg - gp_t, value=-1.0)  # softmax backward: p ⊙ (v − Σ_c p v)
+
+
+def _hinge_errors(x: Tensor, fg: Tensor, ignored: Tensor | None) -> Tensor:
+    err = torch.where(fg, 1.0 - x, 1.0 + x).clamp_min_(0.0)  # max(0, 1 − s·x), never −0.0
+    return err if ignored is None else err.masked_fill_(ignored, 0.0)
+
+
+def _hinge_kernel(x: Tensor, fg: Tensor, ignored: Tensor | None, coef: Tensor, per_image: bool,
+                  need_grad: bool) -> tuple[Tensor, Tensor | None]:
+    """Per-image (or batch) Lovász-hinge value and its gradient w.r.t. the logits ``x`` ``(N, C, P)``."""
+    if x.dtype == torch.float32:
+        key = _hinge_errors(x, fg, ignored).view(torch.int32).to(torch.int64)
+        perm, fg_sorted = _sort_packed(key, fg, ignored, per_image)
+        del key
+    else:
+        perm, fg_sorted = _sort_rows(_hinge_errors(x, fg, ignored), fg, ignored, per_image)
+    g = _scatter_back(perm, _lovasz_gradient(fg_sorted, x.dtype), x.shape)
+    del perm, fg_sorted
+    g.mul_(coef.unsqueeze(-1))
+    err = _hinge_errors(x, fg, ignored)  # recomputed: cheaper than holding it through the sort
+    if per_image:
+        value = torch.bmm(g.view(x.shape[0], 1, -1), err.view(x.shape[0], -1, 1)).view(-1)
+    else:
+        value = torch.dot(g.view(-1), err.view(-1))
+    if not need_grad:
+        return value, None
+    return value, g.masked_fill_(err == 0, 0.0).mul_(torch.where(fg, -1.0, 1.0))  # −s·g where e > 0
+
+
+class _Lovasz(torch.autograd.Function):
+    """Runs a kernel returning ``(value, ∂value/∂x summed against ones per image)``; backward scales it."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, kernel: Callable[..., Any], args: tuple[Any, ...]) -> Tensor:
+        value, grad = kernel(x, *args, need_grad=ctx.needs_input_grad[0])
+        if grad is not None:
+            ctx.save_for_backward(grad)
+        return value
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx: Any, grad_output: Tensor) -> tuple[Tensor | None, None, None]:
+        (grad,) = ctx.saved_tensors
+        return grad * grad_output.reshape(grad_output.shape + (1,) * (grad.dim() - grad_output.dim())), None, None
+
+
+def _run(fn: str, kernel: Callable[..., Any], x: Tensor, args: tuple[Any, ...], counted: Tensor,
+         class_weight: Tensor | None, per_image: bool, weight: Tensor | None, reduction: str) -> Tensor:
+    coef, counted_rows = _set_coefficients(counted, class_weight, x.dtype)
+    if x.numel() == 0:
+        value = x.sum(dim=(1, 2)) if per_image else x.sum()
+    else:
+        value = _Lovasz.apply(x, kernel, (*args, coef, per_image))
+    mask = counted_rows if per_image else counted_rows.reshape(())
+    return reduce_loss(value, reduction, weight=weight, mask=mask, fn=fn)
+
+
+def _check_common(fn: str, input: Tensor, aggregate: str, ignore_index: int | None, reduction: str) -> None:
+    check_floating(fn, "input", input)
+    check_min_dim(fn, "input", input, 2, "(N, C, *spatial)")
+    check_option(fn, "aggregate", aggregate, _AGGREGATES)
+    check_reduction(fn, reduction)
+    if ignore_index is not None and (isinstance(ignore_index, bool) or not isinstance(ignore_index, int)):
+        fail(fn, "`ignore_index` to be", "an int or None", repr(ignore_index), TypeError)
+
+
+# -- public functions ------------------------------------------------------------------------------
+def lovasz_softmax_loss(input: Tensor, target: Tensor, *, aggregate: Literal["per_image", "batch"] = "batch",
+                        classes: Literal["present", "all"] = "present", class_weight: Tensor | None = None,
+                        ignore_index: int | None = -100, weight: Tensor | None = None,
+                        reduction: Literal["mean", "sum", "none"] = "mean", validate: bool = True) -> Tensor:
+    """Lovász-softmax loss: the Lovász extension of the Jaccard loss of each class, on softmax errors.
+
+    For each set ``S`` (one class of one image with ``aggregate="per_image"``, one class over the whole
+    batch with ``"batch"``), with ``p = softmax(input, dim=1)``, ``e_i = |[target_i = c] − p_ci|`` over the
+    counted pixels of ``S``, sorted decreasingly::
+
+        ℓ_S = Σ_k e_(k) · (Δ_J(first k) − Δ_J(first k − 1)),   Δ_J(A) = 1 − |F \\ A| / |F ∪ A|
+
+        loss_image (or loss_batch) = Σ_c w_c ℓ_{S_c} / Σ_c w_c     over the counted classes c
+
+    where ``F`` is the set's foreground. At a hard prediction (``e ∈ {0, 1}``) ``ℓ_S = 1 − IoU`` of that
+    class; in general it is the tightest convex extension of ``1 − IoU`` in ``e``.
+
+    Args:
+        input: logits ``(N, C, *spatial)``, any number (>= 0) of spatial dimensions; float16/bfloat16 are
+            computed in float32.
+        target: class indices ``(N, *spatial)`` (integer dtype), or a one-hot ``(N, C, *spatial)`` tensor.
+        aggregate: ``"batch"`` (default, as the reference's ``per_image=False``): one set per class over the
+            whole batch, the result is one value; ``"per_image"``: one set per class and image, one value
+            per image.
+        classes: ``"present"`` (default, as the reference): average over the classes present in the
+            set's (non-ignored) target; ``"all"``: over every class — an absent class then costs its
+            largest probability ``max_i p_ci``.
+        class_weight: optional ``(C,)`` non-negative weights of the class average (a weighted mean).
+        ignore_index: index-target value whose pixels are left out (default ``-100``, as
+            ``softmax_cross_entropy``); ``None`` leaves nothing out. Not used with one-hot targets.
+        weight: optional per-image weight broadcastable to ``(N,)`` (``"per_image"``) or a 0-d tensor
+            (``"batch"``), applied by the reduction.
+        reduction: ``"mean"`` | ``"sum"`` | ``"none"``, over images (``"per_image"``); with ``"batch"``
+            there is a single value and all three return it (0-d).
+        validate: check the class-index range (or the one-hot rows) of ``target`` (a pass over the data).
+
+    Shape:
+        input ``(N, C, *spatial)``; target ``(N, *spatial)`` or ``(N, C, *spatial)``; output ``()``,
+        or ``(N,)`` with ``reduction="none"`` and ``aggregate="per_image"``.
+
+    Convention:
+        ``"mean"`` is ``Σ w_n ℓ_n / Σ w_n`` over the counted images; an image with no counted class (all
+        its pixels ignored) leaves numerator and denominator — exactly as if it were cropped out of the
+        batch (the reference averages a 0 for it) — and an all-ignored batch gives 0 with the graph
+        connected. Ignored pixels leave every statistic: the value and gradient equal those with the
+        pixels removed. Classes absent from a set are skipped with ``classes="present"``. The loss takes
+        logits (the reference takes probabilities) and is float32 (float64 for float64 input). Ties
+        between equal errors do not change the value; at a tie the gradient is one valid subgradient.
+        kornia's ``lovasz_softmax_loss`` equals ``aggregate="per_image", classes="all"`` without
+        ignored pixels. Differentiable once (no double backward).
+
+    References:
+        Berman, Rannen Triki & Blaschko, The Lovász-Softmax loss: A tractable surrogate for the optimization
+        of the intersection-over-union measure in neural networks, CVPR 2018.
+
+    Example:
+        >>> import torch
+        >>> logits = torch.tensor([[[2.0, -1.0, 0.5, 1.0], [-1.0, 2.0, 0.5, -1.0]]])  # (1, 2, 4)
+        >>> target = torch.tensor([[0, 1, 1, 0]])
+        >>> round(float(lovasz_softmax_loss(logits, target)), 4)
+        0.2539
+    """
+    fn = "lovasz_softmax_loss"
+    _check_common(fn, input, aggregate, ignore_index, reduction)
+    check_option(fn, "classes", classes, ("present", "all"))
+    N, C, spatial = input.shape[0], input.shape[1], tuple(input.shape[2:])
+    class_weight = check_class_vector(fn, "class_weight", class_weight, C)
+    if isinstance(target, Tensor) and target.dim() == input.dim():
+        check_same_shape(fn, input, target)
+        if validate:
+            check_binary(fn, "target", target)
+            check_probability_rows(fn, "target", target, dim=1)
+        index, ignored = target.argmax(1).reshape(N, 1, -1), None
+    else:
+        check_integer(fn, "target", target)
+        if tuple(target.shape) != (N, *spatial):
+            fail(fn, "`target` shape", f"{(N, *spatial)} (class indices) or {tuple(input.shape)} (one-hot)",
+                 tuple(target.shape))
+        index = target.reshape(N, 1, -1).long()
+        ignored = None if ignore_index is None else index == ignore_index
+        if ignored is not None and bool(ignored.any()):
+            index = index.masked_fill(ignored, 0)
+        else:
+            ignored = None
+        if validate and index.numel():
+            lo, hi = torch.aminmax(index)  # one pass; the precise message comes from the shared check
+            if int(lo) < 0 or int(hi) >= C:
+                check_class_indices(fn, "target", target.long(), C, ignore_index)
+    per_image = aggregate == "per_image"
+    check_broadcastable(fn, "weight", weight, (N,) if per_image else ())
+    x = upcast(input).reshape(N, C, -1)
+    if x.dtype not in (torch.float32, torch.float64):
+        x = x.float()
+    valid = None if ignored is None else (~ignored).view(N, -1).to(x.dtype)
+    if classes == "present":
+        counts = torch.zeros(N, C, dtype=x.dtype, device=x.device)
+        counts.scatter_add_(1, index.view(N, -1), torch.ones_like(index.view(N, -1), dtype=x.dtype)
+                            if valid is None else valid)
+        counted = counts > 0 if per_image else counts.sum(0, keepdim=True) > 0
+    else:
+        n_valid = torch.full((N,), x.shape[-1], dtype=x.dtype, device=x.device) if valid is None else valid.sum(-1)
+        counted = (n_valid > 0 if per_image else (n_valid.sum() > 0).view(1)).unsqueeze(-1).expand(-1, C)
+    return _run(fn, _softmax_kernel, x, (index, ignored), counted, class_weight, per_image, weight, reduction)
+
+
+def lovasz_hinge_loss(input: Tensor, target: Tensor, *, aggregate: Literal["per_image", "batch"] = "per_image",
+                      class_weight: Tensor | None = None, ignore_index: int | None = -100,
+                      weight: Tensor | None = None, reduction: Literal["mean", "sum", "none"] = "mean",
+                      validate: bool = True) -> Tensor:
+    """Lovász hinge loss: the Lovász extension of the Jaccard loss on the hinge errors of binary logits.
+
+    For each set ``S`` (one channel of one image with ``aggregate="per_image"``, one channel over the
+    batch with ``"batch"``), with ``s_i = 2·target_i − 1`` and hinge errors ``e_i = max(0, 1 − s_i x_i)``
+    over the counted pixels, sorted decreasingly::
+
+        ℓ_S = Σ_k e_(k) · (Δ_J(first k) − Δ_J(first k − 1)),   Δ_J(A) = 1 − |F \\ A| / |F ∪ A|
+
+        loss_image (or loss_batch) = Σ_c w_c ℓ_{S_c} / Σ_c w_c     over the counted channels c
+
+    Each channel is its own binary problem (multi-label segmentation); with one channel this is the
+    reference's ``lovasz_hinge``. Logits of the right sign with margin >= 1 give 0.
+
+    Args:
+        input: logits ``(N, C, *spatial)``, any number (>= 0) of spatial dimensions; float16/bfloat16 are
+            computed in float32.
+        target: binary masks of the same shape (float, integer or bool), values 0/1 or ``ignore_index``.
+        aggregate: ``"per_image"`` (default, as the reference's ``per_image=True``): one set per image and
+            channel, one value per image; ``"batch"``: one set per channel over the whole batch.
+        class_weight: optional ``(C,)`` non-negative weights of the channel average (a weighted mean).
+        ignore_index: target value whose pixels are left out (default ``-100``; must not be 0 or 1);
+            ``None`` leaves nothing out.
+        weight: optional per-image weight broadcastable to ``(N,)`` (``"per_image"``) or a 0-d tensor
+            (``"batch"``), applied by the reduction.
+        reduction: ``"mean"`` | ``"sum"`` | ``"none"``, over images (``"per_image"``); with ``"batch"``
+            there is a single value and all three return it (0-d).
+        validate: check that the target is binary apart from ``ignore_index`` (a pass over the data).
+
+    Shape:
+        input and target ``(N, C, *spatial)``; output ``()``, or ``(N,)`` with ``reduction="none"`` and
+        ``aggregate="per_image"``.
+
+    Convention:
+        ``"mean"`` is ``Σ w_n ℓ_n / Σ w_n`` over the counted images; an image whose pixels are all ignored
+        leaves numerator and denominator (as if cropped; the reference averages a 0 for it), and an
+        all-ignored batch gives 0 with the graph connected. Ignored pixels leave every statistic (value and
+        gradient equal those with the pixels removed). An empty target (no foreground) still costs
+        ``max(0, 1 + max_i x_i)``: a false positive on an empty image is penalised and gets the gradient.
+        Convex in the logits (the Jaccard loss is submodular and non-decreasing, so its Lovász extension is
+        convex and non-decreasing in ``e >= 0``, and each hinge error is convex). Ties between equal
+        errors do not change the value; the gradient is then one valid subgradient. kornia's
+        ``lovasz_hinge_loss`` equals one channel with ``aggregate="per_image"`` and no ignored pixels.
+        Differentiable once (no double backward).
+
+    References:
+        Berman, Rannen Triki & Blaschko, The Lovász-Softmax loss: A tractable surrogate for the optimization
+        of the intersection-over-union measure in neural networks, CVPR 2018.
+        Yu & Blaschko, Learning Submodular Losses with the Lovász Hinge, ICML 2015.
+
+    Example:
+        >>> import torch
+        >>> logits = torch.tensor([[[[2.0, -1.0], [0.5, -3.0]]]])  # (1, 1, 2, 2)
+        >>> target = torch.tensor([[[[1.0, 1.0], [0.0, 0.0]]]])
+        >>> round(float(lovasz_hinge_loss(logits, target)), 4)
+        1.25
+    """
+    fn = "lovasz_hinge_loss"
+    _check_common(fn, input, aggregate, ignore_index, reduction)
+    check_same_shape(fn, input, target)
+    if ignore_index in (0, 1):
+        fail(fn, "`ignore_index` other than", "0 and 1 (the mask values)", ignore_index)
+    N, C = input.shape[0], input.shape[1]
+    class_weight = check_class_vector(fn, "class_weight", class_weight, C)
+    per_image = aggregate == "per_image"
+    check_broadcastable(fn, "weight", weight, (N,) if per_image else ())
+    if validate:
+        check_binary(fn, "target", target, ignore_index)
+    t = target.reshape(N, C, -1)
+    ignored = None if ignore_index is None else t == ignore_index
+    if ignored is not None and not bool(ignored.any()):
+        ignored = None
+    fg = t > 0.5 if ignored is None else (t > 0.5) & ~ignored
+    x = upcast(input).reshape(N, C, -1)
+    if x.dtype not in (torch.float32, torch.float64):
+        x = x.float()
+    n_valid = (torch.full((N, C), x.shape[-1], device=x.device) if ignored is None
+               else (~ignored).sum(-1))
+    counted = n_valid > 0 if per_image else n_valid.sum(0, keepdim=True) > 0
+    return _run(fn, _hinge_kernel, x, (fg, ignored), counted, class_weight, per_image, weight, reduction)

@@ -1,0 +1,170 @@
+"""``CompareResult``: tidy records (candidate × seed × metric), summaries, tables, JSON and the report.
+
+The JSON (``to_json``) is one object::
+
+    {"task": {...}, "candidates": [...], "metrics": [...], "records": [
+        {"candidate": "sigmoid_ce", "seed": 0, "metric": "dice", "value": 0.41, "higher_is_better": true}, ...],
+     "timings": {...}, "settings": {...}, "environment": {...}, "advice": {...} | null}
+
+``curves`` (training loss and held-out primary metric per step) are included; segmentation example
+predictions (``examples``) are kept in memory for the plots only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class CompareResult:
+    """Everything one ``compare`` run measured."""
+
+    task: dict[str, Any]
+    candidates: list[dict[str, Any]]
+    metrics: list[dict[str, Any]]
+    records: list[dict[str, Any]]
+    timings: dict[str, list[float]]
+    curves: dict[str, dict[str, dict[str, list[float]]]]
+    settings: dict[str, Any]
+    environment: dict[str, Any]
+    advice: dict[str, Any] | None = None
+    examples: dict[str, Any] | None = field(default=None, repr=False)
+
+    # -- views -----------------------------------------------------------------------------------
+    @property
+    def candidate_names(self) -> list[str]:
+        return [c["name"] for c in self.candidates]
+
+    @property
+    def metric_names(self) -> list[str]:
+        return [m["name"] for m in self.metrics]
+
+    def higher_is_better(self, metric: str) -> bool:
+        for m in self.metrics:
+            if m["name"] == metric:
+                return bool(m["higher_is_better"])
+        raise KeyError(metric)
+
+    def values(self, candidate: str, metric: str) -> list[float]:
+        """The per-seed values of one metric for one candidate, in seed order."""
+        return [r["value"] for r in self.records if r["candidate"] == candidate and r["metric"] == metric]
+
+    def summary(self) -> dict[str, dict[str, dict[str, float]]]:
+        """``{candidate: {metric: {"mean", "std", "n"}}}``; std is the sample std (0 for one seed); NaN skipped."""
+        out: dict[str, dict[str, dict[str, float]]] = {}
+        for c in self.candidate_names:
+            out[c] = {}
+            for m in self.metric_names:
+                v = np.array([x for x in self.values(c, m) if x is not None and math.isfinite(x)], dtype=float)
+                out[c][m] = {"mean": float(v.mean()) if v.size else float("nan"),
+                             "std": float(v.std(ddof=1)) if v.size > 1 else 0.0, "n": int(v.size)}
+        return out
+
+    def best(self, metric: str) -> list[str]:
+        """Candidates with the best mean for ``metric`` (ties all returned; NaN means never best)."""
+        s = self.summary()
+        means = {c: s[c][metric]["mean"] for c in s if math.isfinite(s[c][metric]["mean"])}
+        if not means:
+            return []
+        target = max(means.values()) if self.higher_is_better(metric) else min(means.values())
+        return [c for c, v in means.items() if abs(v - target) <= 1e-12 * max(1.0, abs(target))]
+
+    def seconds_per_seed(self, candidate: str) -> float:
+        t = self.timings.get(candidate, [])
+        return float(np.mean(t)) if t else float("nan")
+
+    # -- output ----------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-able content (without the in-memory example images)."""
+        return {"task": self.task, "candidates": self.candidates, "metrics": self.metrics,
+                "records": [{k: _finite_or_none(v) for k, v in r.items()} for r in self.records],
+                "timings": self.timings, "curves": _clean(self.curves), "settings": self.settings,
+                "environment": self.environment, "advice": self.advice}
+
+    def to_json(self, path: str | Path | None = None, *, indent: int = 2) -> str:
+        """The JSON text; written to ``path`` when given (NaN becomes ``null``)."""
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        if path is not None:
+            p = Path(path)
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(text + "\n", encoding="utf-8")
+        return text
+
+    def cell(self, candidate: str, metric: str, digits: int = 3) -> str:
+        st = self.summary()[candidate][metric]
+        if st["n"] == 0:
+            return "n/a"
+        if st["n"] == 1:
+            return f"{st['mean']:.{digits}f}"
+        return f"{st['mean']:.{digits}f} ± {st['std']:.{digits}f}"
+
+    def table(self, *, metrics: list[str] | None = None, title: str | None = None):
+        """A ``rich`` table: mean ± std over seeds, the best per metric in bold green and marked ``*``."""
+        from rich.table import Table
+
+        metrics = metrics or self.metric_names
+        n_seeds = len(self.settings.get("seeds", []))
+        table = Table(title=title or f"{self.task['name']}: mean ± std over {n_seeds} seed(s); * best",
+                      show_lines=False)
+        table.add_column("candidate", overflow="fold")
+        for m in metrics:
+            table.add_column(f"{m} {'↑' if self.higher_is_better(m) else '↓'}", justify="right")
+        table.add_column("s/seed", justify="right")
+        best = {m: set(self.best(m)) for m in metrics}
+        for c in self.candidate_names:
+            row = [c]
+            for m in metrics:
+                text = self.cell(c, m)
+                row.append(f"[bold green]{text} *[/]" if c in best[m] else text)
+            row.append(f"{self.seconds_per_seed(c):.1f}")
+            table.add_row(*row)
+        return table
+
+    def to_markdown(self, *, metrics: list[str] | None = None) -> str:
+        """A markdown table: mean ± std over seeds, the best per metric in bold."""
+        metrics = metrics or self.metric_names
+        head = ["candidate", *[f"{m} {'↑' if self.higher_is_better(m) else '↓'}" for m in metrics], "s/seed"]
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        best = {m: set(self.best(m)) for m in metrics}
+        for c in self.candidate_names:
+            cells = [f"`{c}`"]
+            for m in metrics:
+                text = self.cell(c, m)
+                cells.append(f"**{text}**" if c in best[m] else text)
+            cells.append(f"{self.seconds_per_seed(c):.1f}")
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines)
+
+    def write_report(self, out_dir: str | Path, *, title: str | None = None) -> Path:
+        """Write ``report.html`` (self-contained), ``results.json`` and the PNG figures to ``out_dir``."""
+        from ..plotting.report import write_report
+
+        return write_report(self, out_dir, title=title)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> CompareResult:
+        """Read a result written by :meth:`to_json` (without the example images)."""
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        recs = [{**r, "value": float("nan") if r["value"] is None else r["value"]} for r in d["records"]]
+        return cls(d["task"], d["candidates"], d["metrics"], recs, d["timings"], d.get("curves", {}),
+                   d["settings"], d["environment"], d.get("advice"))
+
+
+def _finite_or_none(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_clean(v) for v in obj]
+    return _finite_or_none(obj)

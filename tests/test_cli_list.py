@@ -1,0 +1,30 @@
+"""``losslab list`` / ``--version`` and the one-line error contract."""
+
+import json
+import subprocess
+import sys
+
+from losslab import __version__, registry
+from losslab.cli import main
+
+
+def test_list_json_covers_the_registry(capsys):
+    assert main(["list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["key"] for r in rows] == [s.key for s in registry.list_losses()]
+
+
+def test_list_table_and_version(capsys):
+    assert main(["list", "--task", "regression"]) == 0
+    out = capsys.readouterr().out
+    assert "huber" in out and "softmax_ce" not in out
+    assert main(["--version"]) == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_bad_option_is_one_line_exit_2():
+    proc = subprocess.run([sys.executable, "-m", "losslab.cli", "list", "--task", "nope"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "expected --task one of" in proc.stderr
+    assert "Traceback" not in proc.stderr

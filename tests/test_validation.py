@@ -1,0 +1,48 @@
+"""The house message template and the individual checks."""
+
+import pytest
+import torch
+
+from losslab import _validation as V
+
+
+def test_message_template():
+    with pytest.raises(ValueError, match=r"^fn: expected `x` shape \(3,\), got \(2,\)$"):
+        V.fail("fn", "`x` shape", "(3,)", "(2,)")
+
+
+def test_dtype_checks_raise_type_error():
+    with pytest.raises(TypeError, match=r"fn: expected `input` dtype to be floating point.*got torch.int64"):
+        V.check_floating("fn", "input", torch.ones(2, dtype=torch.long))
+    with pytest.raises(TypeError, match=r"`target` dtype to be an integer type.*got torch.float32"):
+        V.check_integer("fn", "target", torch.ones(2))
+    with pytest.raises(TypeError, match=r"`input` to be a torch.Tensor, got list"):
+        V.check_tensor("fn", "input", [1.0])
+
+
+def test_shape_messages_carry_both_shapes():
+    with pytest.raises(ValueError, match=r"expected `target` shape equal to `input` shape \(2, 3\), got \(3, 2\)"):
+        V.check_same_shape("fn", torch.ones(2, 3), torch.ones(3, 2))
+    with pytest.raises(ValueError, match=r"`weight` broadcastable to \(2, 3\), got \(4,\)"):
+        V.check_broadcastable("fn", "weight", torch.ones(4), (2, 3))
+    assert V.check_broadcastable("fn", "weight", torch.ones(3), (2, 3)) is not None
+    with pytest.raises(ValueError, match=r"`class_weight` shape \(3,\), got \(4,\)"):
+        V.check_class_vector("fn", "class_weight", torch.ones(4), 3)
+
+
+def test_value_checks():
+    with pytest.raises(ValueError, match=r"`gamma` >= 0, got -1"):
+        V.check_number("fn", "gamma", -1, low=0)
+    with pytest.raises(ValueError, match=r"`delta` > 0, got 0"):
+        V.check_number("fn", "delta", 0, low=0, low_open=True)
+    with pytest.raises(TypeError, match=r"`gamma` to be a real number, got 'a'"):
+        V.check_number("fn", "gamma", "a")
+    with pytest.raises(ValueError, match=r"`target` values in \[0, 1\], got values in \[0, 2\]"):
+        V.check_unit_interval("fn", "target", torch.tensor([0.0, 2.0]))
+    with pytest.raises(ValueError, match=r"`target` to be free of NaN, got 1 NaN"):
+        V.check_no_nan("fn", "target", torch.tensor([0.0, float("nan")]))
+    with pytest.raises(ValueError, match=r"class indices in \[0, 2\] for 3 classes.*got class 5"):
+        V.check_class_indices("fn", "target", torch.tensor([0, 5]), 3)
+    V.check_class_indices("fn", "target", torch.tensor([0, -100]), 3, ignore_index=-100)
+    with pytest.raises(ValueError, match=r"rows summing to 1"):
+        V.check_probability_rows("fn", "target", torch.tensor([[0.5, 0.2]]))
