@@ -34,7 +34,7 @@ lint: install-dev
 	$(BIN)/ruff check src tests benchmarks
 
 docs: install-dev
-	$(BIN)/mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 clean:
 	rm -rf $(VENV) site build *.egg-info src/*.egg-info .pytest_cache

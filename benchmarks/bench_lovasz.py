@@ -57,7 +57,13 @@ def make_inputs(kind: str, shape: tuple[int, ...]) -> tuple[torch.Tensor, torch.
 
 def _plain_autograd_softmax(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """losslab's sort and Lovász gradient, differentiated by autograd (per image, all classes)."""
-    from losslab.functional.lovasz import _lovasz_gradient, _scatter_back, _sort_packed
+    from losslab.functional.lovasz import (
+        _float_bits_key,
+        _lovasz_gradient,
+        _pack_keys,
+        _scatter_back,
+        _sort_packed,
+    )
 
     N, C = x.shape[:2]
     x3 = x.reshape(N, C, -1)
@@ -66,9 +72,7 @@ def _plain_autograd_softmax(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     fg = torch.arange(C).view(1, C, 1) == index  # a one-hot bool: autograd needs |fg − p| as a tensor
     err = torch.where(fg, 1 - p, p)
     with torch.no_grad():
-        key = err.detach().view(torch.int32).to(torch.int64)
-        perm, fg_sorted = _sort_packed(key, fg, None, True)
-        del key
+        perm, fg_sorted = _sort_packed(_pack_keys(_float_bits_key(err.detach()), fg, None, True), True)
         g = _scatter_back(perm, _lovasz_gradient(fg_sorted, err.dtype), err.shape)
     return (err * g).sum() / (N * C)
 

@@ -25,7 +25,7 @@ _GROUPED = re.compile(r"^(\s+)(\w+(?:,\s*\w+)+):(\s.*)?$")
 
 
 def _split_grouped(value: str) -> str:
-    """``a, b, c: text`` in an Args block → ``a: text`` and ``b: as ``a``.``, ``c: as ``a``.`` (one item each)."""
+    """``a, b: text`` in an Args block → ``a: text`` and ``b: text`` (one item per parameter)."""
     lines = value.splitlines()
     out: list[str] = []
     i = 0
@@ -43,14 +43,16 @@ def _split_grouped(value: str) -> str:
             i += 1
             continue
         indent, names = m.group(1), [n.strip() for n in m.group(2).split(",")]
-        out.append(f"{indent}{names[0]}:{m.group(3) or ''}")
+        body = [f"{m.group(3) or ''}"]
         i += 1
         while i < len(lines) and (not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip()) > len(indent)):
             if not lines[i].strip() and (i + 1 >= len(lines) or not lines[i + 1].startswith(indent + " ")):
                 break
-            out.append(lines[i])
+            body.append(lines[i])
             i += 1
-        out += [f"{indent}{n}: as `{names[0]}`." for n in names[1:]]
+        for n in names:  # the shared description, once per parameter
+            out.append(f"{indent}{n}:{body[0]}")
+            out += body[1:]
     return "\n".join(out)
 
 
@@ -61,7 +63,7 @@ def _role(m: re.Match) -> str:
 
 class LosslabDocstrings(griffe.Extension):
     """Rename ``Example:`` to ``Examples:``; reST leftovers: roles become code, ``text::`` becomes ``text:``;
-    grouped parameters ``a, b: text`` become one item per parameter."""
+    grouped parameters ``a, b: text`` become one item per parameter, each with the text."""
 
     def on_instance(self, *, obj: griffe.Object, **kwargs: Any) -> None:
         if obj.docstring is not None:

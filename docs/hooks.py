@@ -45,8 +45,12 @@ FAMILIES = {
     "overlap": ("Overlap (segmentation) losses",
                 "Set-level losses of a segmentation: Dice, Jaccard, Tversky and Lovász compare the whole "
                 "predicted region with the target region, so one pixel's gradient depends on every other "
-                "pixel. The figures vary the logit of one pixel of a small image whose other pixels are "
-                "predicted with logit ±2 toward their targets."),
+                "pixel. For the soft Dice loss ℓ = 1 − (2I + s)/(P + T + s) of sigmoid probabilities "
+                "(I = Σ p t, P = Σ p, T = Σ t > 0), the gradient pixel i's logit receives is\n\n"
+                "    ∂ℓ/∂z_i = −[2 t_i (P + T + s) − (2I + s)] / (P + T + s)² · p_i (1 − p_i)\n\n"
+                "so every pixel's gradient depends on the whole image's I, P and T. The figures vary the logit "
+                "of one pixel of a small image whose other pixels are predicted with logit ±2 toward their "
+                "targets."),
     "composite": ("Compositions",
                   "Weighted sums of a set-level overlap loss and a pixel-wise loss (the common recipe for "
                   "segmentation: the overlap term fights imbalance, the pixel term keeps gradients "
@@ -276,7 +280,7 @@ def kinks_table() -> str:
 
     from losslab import registry
 
-    cases: list[tuple[str, str, Callable[[], tuple[float, float]]]] = []
+    cases: list[tuple[str, str, str, Callable[[], tuple[float, float]]]] = []
 
     def pointwise(key: str, x: float, y: float, **params: Any) -> Callable[[], tuple[float, float]]:
         def run() -> tuple[float, float]:
@@ -286,10 +290,12 @@ def kinks_table() -> str:
             return float(value.detach()), float(g[0])
         return run
 
-    cases.append(("mae", "ŷ = y = 0", pointwise("mae", 0.0, 0.0)))
+    cases.append(("mae", "ŷ = y = 0", "[−1, 1]", pointwise("mae", 0.0, 0.0)))
     for q in (0.1, 0.5, 0.9):
-        cases.append(("pinball", f"ŷ = y = 0, quantile = {q}", pointwise("pinball", 0.0, 0.0, quantile=q)))
-    cases.append(("smooth_l1", "ŷ = y = 0, beta = 0 (equals MAE)", pointwise("smooth_l1", 0.0, 0.0, beta=0.0)))
+        cases.append(("pinball", f"ŷ = y = 0, quantile = {q}", f"[{-q:g}, {1 - q:g}]",
+                      pointwise("pinball", 0.0, 0.0, quantile=q)))
+    cases.append(("smooth_l1", "ŷ = y = 0, beta = 0 (equals MAE)", "[−1, 1]",
+                  pointwise("smooth_l1", 0.0, 0.0, beta=0.0)))
     for s in registry.list_losses():
         if s.key.startswith("lovasz") and s.input_kind == "sigmoid_seg":
             def lovasz_tie(s=s) -> tuple[float, float]:
@@ -298,15 +304,16 @@ def kinks_table() -> str:
                 value = s.load_functional()(z, y)
                 (g,) = torch.autograd.grad(value, z)
                 return float(value.detach()), float(g[0, 0, 0, 0])
-            cases.append((s.key, "all four logits 0 (errors tied), gradient of the first pixel (y = 1)", lovasz_tie))
-    rows = ["| loss | at | loss | gradient autograd returns |", "|---|---|---|---|"]
-    for key, where, run in cases:
+            cases.append((s.key, "2×2 image, all logits 0 (errors tied); the first pixel (y = 1)",
+                          "depends on the order of the ties", lovasz_tie))
+    rows = ["| loss | at | loss | subdifferential ∂loss/∂input | autograd returns |", "|---|---|---|---|---|"]
+    for key, where, subdiff, run in cases:
         try:
             value, grad = run()
         except Exception as exc:  # noqa: BLE001 - reported
             log.warning("losslab docs: kinks table, %s: %s: %s", key, type(exc).__name__, exc)
             continue
-        rows.append(f"| `{key}` | {where} | {value:.4g} | {grad:.4g} |")
+        rows.append(f"| `{key}` | {where} | {value + 0.0:.4g} | {subdiff} | {grad + 0.0:.4g} |")
     return "\n".join(rows)
 
 
@@ -462,8 +469,8 @@ def advisor_rules_table() -> str:
         proposed = [k for k in keys_in_order if k in (literal | templated)]
         proposes = ", ".join(f"[`{k}`](reference/losses/{registry.get(k).family}.md#{k})" for k in proposed) or \
             "advice (no loss)"
-        says = fmt.sub(lambda m: f"‹{stats[int(m.group(1)[1:])]}›" if int(m.group(1)[1:]) < len(stats) else "‹…›",
-                       rule.says)
+        says = fmt.sub(lambda m, stats=stats: f"‹{stats[int(m.group(1)[1:])]}›"
+                       if int(m.group(1)[1:]) < len(stats) else "‹…›", rule.says)
         says = says.replace("{p.ignore_index!r}", "‹ignore_index›")
         out.append(f"| `{rule.id}` | {', '.join(rule.tasks)} | {_md_escape(when)} | {proposes} | "
                    f"{_md_escape(says)} | {_md_escape(rule.reference)} |")

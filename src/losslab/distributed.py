@@ -21,12 +21,24 @@ __all__ = ["is_distributed", "world_size", "all_reduce_sum"]
 
 
 def is_distributed(group=None) -> bool:
-    """``True`` when ``torch.distributed`` is initialised with more than one rank in ``group``."""
+    """``True`` when ``torch.distributed`` is initialised with more than one rank in ``group``.
+
+    Example:
+        >>> from losslab.distributed import is_distributed
+        >>> is_distributed()  # no process group in a plain Python session
+        False
+    """
     return dist.is_available() and dist.is_initialized() and dist.get_world_size(group) > 1
 
 
 def world_size(group=None) -> int:
-    """Number of ranks in ``group`` (1 without an initialised process group)."""
+    """Number of ranks in ``group`` (1 without an initialised process group).
+
+    Example:
+        >>> from losslab.distributed import world_size
+        >>> world_size()
+        1
+    """
     return dist.get_world_size(group) if dist.is_available() and dist.is_initialized() else 1
 
 

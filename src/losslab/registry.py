@@ -33,7 +33,14 @@ TASKS = ("regression", "count_regression", "binary", "multiclass", "multilabel",
 
 @dataclass(frozen=True)
 class Param:
-    """A hyper-parameter: default, admissible range or choices, one line of meaning."""
+    """A hyper-parameter: default, admissible range or choices, one line of meaning.
+
+    Example:
+        >>> from losslab import registry
+        >>> p = registry.get("huber").param("delta")
+        >>> p.default, p.low, p.low_open
+        (1.0, 0, True)
+    """
 
     name: str
     default: Any
@@ -48,7 +55,21 @@ class Param:
 
 @dataclass(frozen=True)
 class LossSpec:
-    """One registry entry. ``functional``/``module``/``objective`` are ``"package.module:attr"`` paths."""
+    """One registry entry. ``functional``/``module``/``objective`` are ``"package.module:attr"`` paths.
+
+    Example:
+        >>> import torch
+        >>> from losslab import registry
+        >>> spec = registry.get("huber")
+        >>> spec.family, spec.torch_equivalent, spec.defaults()
+        ('regression', 'torch.nn.HuberLoss', {'delta': 1.0, 'reduction': 'mean'})
+        >>> loss = spec.build(delta=0.5)
+        >>> round(float(loss(torch.tensor([0.0, 2.0]), torch.tensor([0.0, 0.0]))), 4)
+        0.4375
+        >>> obj = spec.make_objective(delta=0.5)
+        >>> [float(v) for v in obj.gradient([0.0, 0.0], [0.25, 2.0])]
+        [0.25, 0.5]
+    """
 
     key: str
     family: str  # regression | classification | overlap | composite
@@ -611,7 +632,15 @@ _REGISTRY: dict[str, LossSpec] = {}
 
 
 def register(spec: LossSpec) -> LossSpec:
-    """Add an entry (``ValueError`` on a duplicate key or an unknown input kind)."""
+    """Add an entry (``ValueError`` on a duplicate key or an unknown input kind).
+
+    Example:
+        >>> from losslab import registry
+        >>> registry.register(registry.get("mse"))
+        Traceback (most recent call last):
+        ...
+        ValueError: register: expected a new key, got 'mse' (already registered)
+    """
     if spec.key in _REGISTRY:
         raise ValueError(f"register: expected a new key, got {spec.key!r} (already registered)")
     if spec.input_kind not in INPUT_KINDS:
@@ -628,7 +657,13 @@ for _spec in _SPECS:
 
 
 def get(key: str) -> LossSpec:
-    """The entry for ``key`` (``ValueError`` naming the known keys otherwise)."""
+    """The entry for ``key`` (``ValueError`` naming the known keys otherwise).
+
+    Example:
+        >>> from losslab import get
+        >>> get("sigmoid_focal").references[0]
+        'Lin et al., Focal Loss for Dense Object Detection, 2017'
+    """
     try:
         return _REGISTRY[key]
     except (KeyError, TypeError):
@@ -636,13 +671,27 @@ def get(key: str) -> LossSpec:
 
 
 def list_losses(*, family: str | None = None, task: str | None = None) -> list[LossSpec]:
-    """Entries in registration order, optionally filtered by family or task."""
+    """Entries in registration order, optionally filtered by family or task.
+
+    Example:
+        >>> from losslab import list_losses
+        >>> [s.key for s in list_losses(family="regression")][:3]
+        ['mse', 'mae', 'huber']
+    """
     return [s for s in _REGISTRY.values()
             if (family is None or s.family == family) and (task is None or task in s.tasks)]
 
 
 def check_params(key: str, params: dict[str, Any], fn: str | None = None) -> None:
-    """Validate hyper-parameters against the entry's declared ranges (used by the modules' ``__init__``)."""
+    """Validate hyper-parameters against the entry's declared ranges (used by the modules' ``__init__``).
+
+    Example:
+        >>> from losslab import registry
+        >>> registry.check_params("sigmoid_focal", {"gamma": -1.0})
+        Traceback (most recent call last):
+        ...
+        ValueError: SigmoidFocalLoss: expected `gamma` >= 0, got -1.0
+    """
     from ._validation import check_number, check_option, fail
 
     spec = get(key)

@@ -143,3 +143,21 @@ def test_readme_figure_is_what_the_script_draws():
     old = np.asarray(Image.open(committed).convert("L"), dtype=float)
     assert fresh.shape == old.shape, "README figure changed size: run python docs/gen_figures.py --readme"
     assert np.abs(fresh - old).mean() < 2.0, "README figure is stale: run python docs/gen_figures.py --readme"
+
+
+def test_dice_gradient_formula_on_the_overlap_page(hooks):
+    """The gradient formula printed in the overlap family's introduction is what autograd computes."""
+    import torch
+
+    from losslab.functional import sigmoid_dice_loss
+
+    assert "∂ℓ/∂z_i = −[2 t_i (P + T + s) − (2I + s)] / (P + T + s)² · p_i (1 − p_i)" in hooks.FAMILIES["overlap"][1]
+    g = torch.Generator().manual_seed(0)
+    z = torch.randn(1, 1, 5, 5, dtype=torch.float64, generator=g, requires_grad=True)
+    t = (torch.rand(1, 1, 5, 5, generator=g) < 0.4).double()
+    s = 1e-2
+    (grad,) = torch.autograd.grad(sigmoid_dice_loss(z, t, smooth=s), z)
+    p = torch.sigmoid(z.detach())
+    big_i, big_p, big_t = (p * t).sum(), p.sum(), t.sum()
+    formula = -(2 * t * (big_p + big_t + s) - (2 * big_i + s)) / (big_p + big_t + s) ** 2 * p * (1 - p)
+    torch.testing.assert_close(grad, formula)

@@ -97,6 +97,11 @@ def as_source(data: Any, *, column: str | Sequence[str] | None = None) -> Source
 
 
 def _from_sequence(data: Sequence[Any]) -> np.ndarray:
+    if len(data) and (np.isscalar(data[0]) or data[0] is None):  # a flat list of labels: one NumPy call
+        try:
+            return np.asarray(data)
+        except (ValueError, TypeError):
+            pass  # ragged: fall through for a precise message
     items = [_to_numpy(x) if not np.isscalar(x) and x is not None else x for x in data]
     shapes = {np.shape(x) for x in items}
     if len(shapes) > 1:

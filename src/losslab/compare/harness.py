@@ -44,8 +44,8 @@ class Budget:
 
 #: Default budgets per task kind (chosen so the lesions demo fits in about two minutes on 2 CPU cores).
 DEFAULT_BUDGETS = {
-    "binary_segmentation": Budget(steps=200, batch_size=16, lr=5e-3),
-    "multiclass_segmentation": Budget(steps=200, batch_size=16, lr=5e-3),
+    "binary_segmentation": Budget(steps=250, batch_size=8, lr=5e-3),
+    "multiclass_segmentation": Budget(steps=250, batch_size=8, lr=5e-3),
     "binary": Budget(steps=300, batch_size=64, lr=3e-3),
     "multiclass": Budget(steps=300, batch_size=64, lr=3e-3),
     "regression": Budget(steps=500, batch_size=512, lr=2e-2),
@@ -155,7 +155,7 @@ def _predict(model: torch.nn.Module, x: torch.Tensor, chunk: int = 100) -> torch
     return out
 
 
-def _eval_subset(task: Task, size: int = 96) -> tuple[torch.Tensor, torch.Tensor]:
+def _eval_subset(task: Task, size: int) -> tuple[torch.Tensor, torch.Tensor]:
     n = task.x_test.shape[0]
     if n <= size:
         return task.x_test, task.y_test
@@ -175,7 +175,8 @@ def _example_indices(task: Task, k: int) -> list[int]:
 def compare(candidates: Sequence[Any] | None, task_or_data: Any = "lesions", *, seeds: int | Sequence[int] = 3,
             steps: int | None = None, batch_size: int | None = None, lr: float | None = None,
             model: str = "auto", width: int | None = None, prior_bias: bool = False, data_seed: int = 0,
-            eval_points: int = 5, examples: int = 4, progress: bool = False, **task_options: Any) -> CompareResult:
+            eval_points: int = 4, eval_subset: int = 64, examples: int = 4, progress: bool = False,
+            **task_options: Any) -> CompareResult:
     """Train the same small model with each candidate loss and evaluate it on a held-out split.
 
     Args:
@@ -194,8 +195,8 @@ def compare(candidates: Sequence[Any] | None, task_or_data: Any = "lesions", *, 
         prior_bias: initialise the output bias to the class prior for every candidate (a candidate's
             ``bias=`` option overrides it).
         data_seed: seed of the built-in task's data and of the train/test split.
-        eval_points: held-out evaluations of the primary metric during training (learning curves; on a
-            subset of at most 96 test samples).
+        eval_points: held-out evaluations of the primary metric during training (learning curves), on
+            ``eval_subset`` evenly spaced test samples (the final numbers use the whole test split).
         examples: number of test images whose predictions are kept for the example figure (segmentation).
         progress: show a rich progress bar.
         **task_options: passed to the task generator or to ``load_data`` (``target=``, ``masks=``, ``kind=``...).
@@ -239,7 +240,7 @@ def compare(candidates: Sequence[Any] | None, task_or_data: Any = "lesions", *, 
     metric_list = M.metrics_for(task.kind)
     primary = M.PRIMARY[task.kind]
     y_scale = (task.info.get("y_mean", 0.0), task.info.get("y_std", 1.0))
-    x_sub, y_sub = _eval_subset(task)
+    x_sub, y_sub = _eval_subset(task, eval_subset)
     ex_idx = _example_indices(task, examples) if task.kind.endswith("segmentation") and examples else []
     records: list[dict[str, Any]] = []
     timings: dict[str, list[float]] = {}

@@ -11,11 +11,13 @@ softmax variant uses ``e_c = |fg_c − softmax(x)_c|`` for each class ``c``.
 
 How it is computed here (no Python loop over images or classes):
 
-* **One sort for every set.** float32 errors are packed with their set index and foreground bit into
-  int64 keys ``set·2³² + (bits(+inf) − bits(e))·2 + fg``. The bit pattern of a non-negative float orders
-  exactly like the float, so one 1-D integer sort (a parallel radix sort on CPU) orders every set by
-  decreasing error, exactly, and hands back the foreground bits in sorted order without a gather.
-  float64 errors (gradient checks, high-precision use) are sorted row by row with ``torch.sort``.
+* **One sort for every set.** The bit pattern of a non-negative float32 orders exactly like the float, so
+  each error becomes an integer key ``set·2³² + 2³¹ + 2·((bits(+inf) − 2³⁰) − bits(e)) + fg`` (set index,
+  decreasing error, foreground bit; built in int32 first, all same-dtype integer arithmetic). One 1-D
+  integer ``torch.sort`` (a parallel radix sort on CPU, in place) then orders every set at once, exactly,
+  and hands back the foreground bits in sorted order without a gather. For the softmax the keys are built
+  straight from the probabilities and the class indices: no one-hot tensor and no error tensor. float64
+  errors (gradient checks, high-precision use) are sorted row by row with ``torch.sort`` instead.
 * **Closed-form, cancellation-free g.** With ``k`` pixels seen, ``I_k`` foreground pixels not yet seen and
   ``U_k = k + I_k`` (the union), ``g_k = 1/U_k`` at a foreground pixel and ``I_k / (U_k (U_k − 1))`` at a
   background pixel: integer counts, one rounding. The reference computes ``1 − I/U`` and then differences
@@ -26,10 +28,14 @@ How it is computed here (no Python loop over images or classes):
   once-differentiable: a double backward raises.)
 * **Ignored pixels** get a key above every real error, so they sort after the counted pixels of their set
   and provably receive ``g = 0``: the result equals cropping them out, value and gradient.
+* **Memory.** At its peak (the sort) a call holds 8 bytes of key per error plus torch's radix-sort scratch
+  (8-byte indices and two scratch buffers: 24 bytes per key); the probabilities are dropped before the sort
+  and recomputed after it. Backward keeps one logits-sized tensor.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -66,22 +72,17 @@ _IGNORED32 = 2 * (_BITS_OFFSET + 1) + 2
 
 
 # -- the Lovász machinery ---------------------------------------------------------------------------
-def _sort_packed(key32: Tensor, fg: Tensor, ignored: Tensor | None, per_image: bool) -> tuple[Tensor, Tensor]:
-    """Order every Jaccard set by decreasing float32 error with one 1-D integer sort.
+def _pack_keys(key32: Tensor, fg: Tensor, ignored: Tensor | None, per_image: bool) -> Tensor:
+    """The int64 sort keys of float32 errors (see the module notes); sets are ``n·C + c`` or ``c``.
 
-    ``key32``: ``(N, C, P)`` int32 ``(bits(+inf) − 2³⁰) − bits(e)`` of the non-negative errors ``e``;
-    overwritten (the caller drops it).
-    ``fg``: ``(N, C, P)`` bool foreground, or ``(N, 1, P)`` int64 class indices (foreground of class ``c``
-    = index ``== c``: no one-hot tensor is formed).
-    ``ignored``: ``None`` or bool broadcastable to ``(N, C, P)``: those pixels get a key above every
-    counted pixel of their set and no foreground bit.
-
-    Returns ``perm`` (flat ``(N, C, P)`` index of each sorted position; sets are consecutive: set
-    ``n·C + c`` per image, ``c`` for the batch) and ``fg_sorted`` ``(sets, set size)`` uint8 0/1.
-    (Same-dtype integer arithmetic throughout: bool masks and mixed-dtype in-place ops are far slower.)
+    ``key32``: ``(N, C, P)`` int32 ``(bits(+inf) − 2³⁰) − bits(e)`` of the non-negative errors ``e``
+    (overwritten). ``fg``: ``(N, C, P)`` bool foreground, or ``(N, 1, P)`` int64 class indices (foreground
+    of class ``c`` = index ``== c``: no one-hot tensor is formed). ``ignored``: ``None`` or bool
+    broadcastable to ``(N, C, P)``: those pixels get a key above every counted pixel of their set and no
+    foreground bit. Same-dtype integer arithmetic throughout: bool masks and mixed-dtype in-place ops are
+    an order of magnitude slower on CPU.
     """
-    N, C, P = key32.shape
-    sets, size = (N * C, P) if per_image else (C, N * P)
+    N, C, _ = key32.shape
     key32.mul_(2)
     if fg.dtype == torch.bool:
         key32.add_(fg.to(torch.int32))  # the free low bit: foreground
@@ -91,16 +92,26 @@ def _sort_packed(key32: Tensor, fg: Tensor, ignored: Tensor | None, per_image: b
         valid = (~ignored).to(torch.int32)
         key32.mul_(valid).add_(valid.sub_(1).mul_(-_IGNORED32))
     key = key32.to(torch.int64)
-    set_key = (torch.arange(sets, device=key.device, dtype=torch.int64) << 32) + 2**31
-    key.add_(set_key.view(N, C, 1) if per_image else set_key.view(1, C, 1))
+    set_key = (torch.arange(N * C if per_image else C, device=key.device, dtype=torch.int64) << 32) + 2**31
+    return key.add_(set_key.view(N, C, 1) if per_image else set_key.view(1, C, 1))
+
+
+def _sort_packed(key: Tensor, per_image: bool) -> tuple[Tensor, Tensor]:
+    """Sort the packed keys ``(N, C, P)`` in place (one 1-D integer sort: a radix sort on CPU).
+
+    Returns ``perm`` (flat ``(N, C, P)`` index of each sorted position; sets are consecutive) and
+    ``fg_sorted`` ``(sets, set size)`` uint8 0/1. ``key`` is consumed (the caller drops it).
+    """
+    N, C, P = key.shape
     flat = key.view(-1)
     perm = torch.empty_like(flat)
-    torch.sort(flat, out=(flat, perm))  # a radix sort on CPU; in place saves a key-sized buffer
-    return perm, flat.bitwise_and_(1).to(torch.uint8).view(sets, size)
+    torch.sort(flat, out=(flat, perm))  # in place: saves a key-sized buffer
+    return perm, flat.bitwise_and_(1).to(torch.uint8).view((N * C, P) if per_image else (C, N * P))
 
 
 def _sort_rows(err: Tensor, fg: Tensor, ignored: Tensor | None, per_image: bool) -> tuple[Tensor, Tensor]:
-    """As :func:`_sort_packed` for float64 errors ``err`` ``(N, C, P)``: ``torch.sort`` on each set's row."""
+    """``perm`` and ``fg_sorted`` as :func:`_sort_packed`, for float64 errors ``err`` ``(N, C, P)`` (with ``fg``
+    and ``ignored`` as :func:`_pack_keys`): ``torch.sort`` on each set's row."""
     N, C, P = err.shape
     sets, size = (N * C, P) if per_image else (C, N * P)
     if fg.dtype != torch.bool:
@@ -154,9 +165,17 @@ def _total(x: Tensor, per_image: bool) -> Tensor:
     return x.sum(dim=tuple(range(1, x.dim()))) if per_image else x.sum()
 
 
+def _float_mask(mask: Tensor, dtype: torch.dtype) -> Tensor:
+    return mask.view(torch.uint8).to(dtype)  # bool → float through uint8: the direct cast is much slower
+
+
+def _float_bits_key(err: Tensor) -> Tensor:
+    return torch.rsub(err.view(torch.int32), _BITS_OFFSET)  # int32 (bits(+inf) − 2³⁰) − bits(e)
+
+
 def _softmax_probs(x: Tensor, ignored: Tensor | None) -> Tensor:
     p = torch.softmax(x, dim=1)
-    return p if ignored is None else p.masked_fill_(ignored, 0.0)  # ignored pixels never reach the value
+    return p if ignored is None else p.mul_(_float_mask(~ignored, x.dtype))  # ignored pixels: p = 0
 
 
 def _softmax_kernel(x: Tensor, index: Tensor, ignored: Tensor | None, coef: Tensor, per_image: bool,
@@ -166,10 +185,11 @@ def _softmax_kernel(x: Tensor, index: Tensor, ignored: Tensor | None, coef: Tens
     p_t = p.gather(1, index)  # (N, 1, P)
     e_t = 1.0 - p_t  # error of the true class; every other class's error is its probability
     if x.dtype == torch.float32:
-        key = p.view(torch.int32).to(torch.int64)
-        key.scatter_(1, index, e_t.view(torch.int32).to(torch.int64))
+        key32 = _float_bits_key(p).scatter_(1, index, _float_bits_key(e_t))
         del p  # recomputed below: one softmax is cheaper than holding p through the sort
-        perm, fg_sorted = _sort_packed(key, index, ignored, per_image)
+        key = _pack_keys(key32, index, ignored, per_image)
+        del key32
+        perm, fg_sorted = _sort_packed(key, per_image)
         del key
         p = _softmax_probs(x, ignored)
     else:
@@ -188,17 +208,21 @@ def _softmax_kernel(x: Tensor, index: Tensor, ignored: Tensor | None, coef: Tens
     return value, g.addcmul_(p, bg - gp_t, value=-1.0)  # softmax backward: p ⊙ (v − Σ_c p v)
 
 
+def _minus_signs(fg: Tensor, dtype: torch.dtype) -> Tensor:
+    return _float_mask(fg, dtype).mul_(-2.0).add_(1.0)  # −s = 1 − 2·fg
+
+
 def _hinge_errors(x: Tensor, fg: Tensor, ignored: Tensor | None) -> Tensor:
-    err = torch.where(fg, 1.0 - x, 1.0 + x).clamp_min_(0.0)  # max(0, 1 − s·x), never −0.0
-    return err if ignored is None else err.masked_fill_(ignored, 0.0)
+    err = (x * _minus_signs(fg, x.dtype)).add_(1.0).clamp_min_(0.0)  # max(0, 1 − s·x), never −0.0
+    return err if ignored is None else err.mul_(_float_mask(~ignored, x.dtype))
 
 
 def _hinge_kernel(x: Tensor, fg: Tensor, ignored: Tensor | None, coef: Tensor, per_image: bool,
                   need_grad: bool) -> tuple[Tensor, Tensor | None]:
     """Per-image (or batch) Lovász-hinge value and its gradient w.r.t. the logits ``x`` ``(N, C, P)``."""
     if x.dtype == torch.float32:
-        key = _hinge_errors(x, fg, ignored).view(torch.int32).to(torch.int64)
-        perm, fg_sorted = _sort_packed(key, fg, ignored, per_image)
+        key = _pack_keys(_float_bits_key(_hinge_errors(x, fg, ignored)), fg, ignored, per_image)
+        perm, fg_sorted = _sort_packed(key, per_image)
         del key
     else:
         perm, fg_sorted = _sort_rows(_hinge_errors(x, fg, ignored), fg, ignored, per_image)
@@ -212,7 +236,7 @@ def _hinge_kernel(x: Tensor, fg: Tensor, ignored: Tensor | None, coef: Tensor, p
         value = torch.dot(g.view(-1), err.view(-1))
     if not need_grad:
         return value, None
-    return value, g.masked_fill_(err == 0, 0.0).mul_(torch.where(fg, -1.0, 1.0))  # −s·g where e > 0
+    return value, g.mul_(err.sign_()).mul_(_minus_signs(fg, x.dtype))  # −s·g where e > 0, 0 where e = 0
 
 
 class _Lovasz(torch.autograd.Function):
@@ -298,7 +322,7 @@ def lovasz_softmax_loss(input: Tensor, target: Tensor, *, aggregate: Literal["pe
         its pixels ignored) leaves numerator and denominator — exactly as if it were cropped out of the
         batch (the reference averages a 0 for it) — and an all-ignored batch gives 0 with the graph
         connected. Ignored pixels leave every statistic: the value and gradient equal those with the
-        pixels removed. Classes absent from a set are skipped with ``classes="present"``. The loss takes
+        pixels removed (their logits must still be finite). Classes absent from a set are skipped with ``classes="present"``. The loss takes
         logits (the reference takes probabilities) and is float32 (float64 for float64 input). Ties
         between equal errors do not change the value; at a tie the gradient is one valid subgradient.
         kornia's ``lovasz_softmax_loss`` equals ``aggregate="per_image", classes="all"`` without
@@ -319,19 +343,21 @@ def lovasz_softmax_loss(input: Tensor, target: Tensor, *, aggregate: Literal["pe
     _check_common(fn, input, aggregate, ignore_index, reduction)
     check_option(fn, "classes", classes, ("present", "all"))
     N, C, spatial = input.shape[0], input.shape[1], tuple(input.shape[2:])
+    P = math.prod(spatial)
     class_weight = check_class_vector(fn, "class_weight", class_weight, C)
     if isinstance(target, Tensor) and target.dim() == input.dim():
         check_same_shape(fn, input, target)
         if validate:
             check_binary(fn, "target", target)
             check_probability_rows(fn, "target", target, dim=1)
-        index, ignored = target.argmax(1).reshape(N, 1, -1), None
+        hot = target.view(torch.uint8) if target.dtype == torch.bool else target
+        index, ignored = hot.argmax(1).reshape(N, 1, P), None
     else:
         check_integer(fn, "target", target)
         if tuple(target.shape) != (N, *spatial):
             fail(fn, "`target` shape", f"{(N, *spatial)} (class indices) or {tuple(input.shape)} (one-hot)",
                  tuple(target.shape))
-        index = target.reshape(N, 1, -1).long()
+        index = target.reshape(N, 1, P).long()
         ignored = None if ignore_index is None else index == ignore_index
         if ignored is not None and bool(ignored.any()):
             index = index.masked_fill(ignored, 0)
@@ -343,13 +369,13 @@ def lovasz_softmax_loss(input: Tensor, target: Tensor, *, aggregate: Literal["pe
                 check_class_indices(fn, "target", target.long(), C, ignore_index)
     per_image = aggregate == "per_image"
     check_broadcastable(fn, "weight", weight, (N,) if per_image else ())
-    x = upcast(input).reshape(N, C, -1)
+    x = upcast(input).reshape(N, C, P)
     if x.dtype not in (torch.float32, torch.float64):
         x = x.float()
-    valid = None if ignored is None else (~ignored).view(N, -1).to(x.dtype)
+    valid = None if ignored is None else _float_mask(~ignored, x.dtype).view(N, P)
     if classes == "present":
         counts = torch.zeros(N, C, dtype=x.dtype, device=x.device)
-        counts.scatter_add_(1, index.view(N, -1), torch.ones_like(index.view(N, -1), dtype=x.dtype)
+        counts.scatter_add_(1, index.view(N, P), torch.ones_like(index.view(N, P), dtype=x.dtype)
                             if valid is None else valid)
         counted = counts > 0 if per_image else counts.sum(0, keepdim=True) > 0
     else:
@@ -398,7 +424,7 @@ def lovasz_hinge_loss(input: Tensor, target: Tensor, *, aggregate: Literal["per_
         ``"mean"`` is ``Σ w_n ℓ_n / Σ w_n`` over the counted images; an image whose pixels are all ignored
         leaves numerator and denominator (as if cropped; the reference averages a 0 for it), and an
         all-ignored batch gives 0 with the graph connected. Ignored pixels leave every statistic (value and
-        gradient equal those with the pixels removed). An empty target (no foreground) still costs
+        gradient equal those with the pixels removed; their logits must still be finite). An empty target (no foreground) still costs
         ``max(0, 1 + max_i x_i)``: a false positive on an empty image is penalised and gets the gradient.
         Convex in the logits (the Jaccard loss is submodular and non-decreasing, so its Lovász extension is
         convex and non-decreasing in ``e >= 0``, and each hinge error is convex). Ties between equal
@@ -429,12 +455,13 @@ def lovasz_hinge_loss(input: Tensor, target: Tensor, *, aggregate: Literal["per_
     check_broadcastable(fn, "weight", weight, (N,) if per_image else ())
     if validate:
         check_binary(fn, "target", target, ignore_index)
-    t = target.reshape(N, C, -1)
+    P = math.prod(input.shape[2:])
+    t = target.reshape(N, C, P)
     ignored = None if ignore_index is None else t == ignore_index
     if ignored is not None and not bool(ignored.any()):
         ignored = None
     fg = t > 0.5 if ignored is None else (t > 0.5) & ~ignored
-    x = upcast(input).reshape(N, C, -1)
+    x = upcast(input).reshape(N, C, P)
     if x.dtype not in (torch.float32, torch.float64):
         x = x.float()
     n_valid = (torch.full((N, C), x.shape[-1], device=x.device) if ignored is None

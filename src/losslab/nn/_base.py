@@ -18,7 +18,20 @@ from .._validation import check_number, fail
 
 
 class LossModule(nn.Module):
-    """Base class: subclasses set ``key`` (registry key) and ``function`` (the functional)."""
+    """Base class: subclasses set ``key`` (registry key) and ``function`` (the functional).
+
+    ``__init__`` validates the hyper-parameters against the registry entry and stores them (tensors as
+    buffers); ``forward(input, target, **kwargs)`` is one call to the functional.
+
+    Example:
+        >>> import torch
+        >>> from losslab.nn import HuberLoss, LossModule
+        >>> loss = HuberLoss(delta=2.0)
+        >>> isinstance(loss, LossModule), loss.config
+        (True, {'delta': 2.0, 'reduction': 'mean', 'validate': True})
+        >>> round(float(loss(torch.tensor([3.0]), torch.tensor([0.0]))), 4)
+        4.0
+    """
 
     key: ClassVar[str]
     function: ClassVar[Callable[..., torch.Tensor]]

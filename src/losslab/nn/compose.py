@@ -15,7 +15,12 @@ import torch
 from .. import registry
 from ..functional.overlap import Aggregate
 from ._base import WeightedSum
-from .classification import SigmoidCrossEntropyLoss, SigmoidFocalLoss, SoftmaxCrossEntropyLoss, SoftmaxFocalLoss
+from .classification import (
+    SigmoidCrossEntropyLoss,
+    SigmoidFocalLoss,
+    SoftmaxCrossEntropyLoss,
+    SoftmaxFocalLoss,
+)
 from .overlap import SigmoidDiceLoss, SigmoidTverskyLoss, SoftmaxDiceLoss, SoftmaxTverskyLoss
 
 __all__ = [

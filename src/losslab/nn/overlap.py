@@ -31,7 +31,8 @@ __all__ = [
 class SigmoidDiceLoss(LossModule):
     """Soft Dice loss on sigmoid probabilities (binary / multi-label segmentation).
 
-    Unreduced loss: ℓ = 1 − (2I + s)/(P + T + s) per (image, class) (or its log-cosh / −log form); ``P/n`` for an empty target (see ``losslab.functional.sigmoid_dice_loss``).
+    Unreduced loss: ℓ = 1 − (2I + s)/(P + T + s) per (image, class) (or its log-cosh / −log form); ``P/n`` for
+    an empty target (see ``losslab.functional.sigmoid_dice_loss``).
 
     Args:
         smooth: added to numerator and denominator of the non-empty terms, ``>= 0``. Default ``1e-5``.
@@ -42,12 +43,14 @@ class SigmoidDiceLoss(LossModule):
         ignore_index: target value of ignored pixels. Default ``-100``.
         class_weight: per-class weight, shape ``(C,)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``). Default ``False``.
+        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``).
+            Default ``False``.
         validate: value checks of the target (costs a pass). Default ``True``.
 
     Shape:
-        ``input``, ``target``: ``(N, C, *spatial)`` (masks in ``[0, 1]``); optional ``weight=`` in ``forward`` broadcastable to the unreduced loss; output: scalar, or
-        ``(N, C')`` per (image, class) (``(C',)`` batch) with ``reduction="none"``.
+        ``input``, ``target``: ``(N, C, *spatial)`` (masks in ``[0, 1]``); optional ``weight=`` in ``forward``
+        broadcastable to the unreduced loss; output: scalar, or ``(N, C')`` per (image, class) (``(C',)``
+        batch) with ``reduction="none"``.
 
     Convention:
         ``"mean"`` is ``Σ wℓ / Σ w`` over counted terms; ignored pixels leave every statistic; an all-ignored
@@ -61,7 +64,9 @@ class SigmoidDiceLoss(LossModule):
         >>> import torch
         >>> from losslab.nn import SigmoidDiceLoss
         >>> loss = SigmoidDiceLoss()
-        >>> round(float(loss(torch.tensor([[[[2.0, -1.0], [0.5, -3.0]]]]), torch.tensor([[[[1.0, 0.0], [1.0, 0.0]]]]))), 4)
+        >>> x = torch.tensor([[[[2.0, -1.0], [0.5, -3.0]]]])
+        >>> t = torch.tensor([[[[1.0, 0.0], [1.0, 0.0]]]])
+        >>> round(float(loss(x, t)), 4)
         0.2129
     """
 
@@ -87,7 +92,8 @@ class SigmoidDiceLoss(LossModule):
 class SoftmaxDiceLoss(LossModule):
     """Soft Dice loss on softmax probabilities (multi-class segmentation).
 
-    Unreduced loss: ℓ = 1 − (2I + s)/(P + T + s) per (image, class) (or its log-cosh / −log form); ``P/n`` for an absent class (see ``losslab.functional.softmax_dice_loss``).
+    Unreduced loss: ℓ = 1 − (2I + s)/(P + T + s) per (image, class) (or its log-cosh / −log form); ``P/n`` for
+    an absent class (see ``losslab.functional.softmax_dice_loss``).
 
     Args:
         smooth: added to numerator and denominator of the non-empty terms, ``>= 0``. Default ``1e-5``.
@@ -98,12 +104,14 @@ class SoftmaxDiceLoss(LossModule):
         ignore_index: target value of ignored pixels. Default ``-100``.
         class_weight: per-class weight, shape ``(C,)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``). Default ``False``.
+        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``).
+            Default ``False``.
         validate: value checks of the target (costs a pass). Default ``True``.
 
     Shape:
-        ``input``: ``(N, C, *spatial)``; ``target``: class indices ``(N, *spatial)`` or one-hot ``(N, C, *spatial)``; optional ``weight=`` in ``forward`` broadcastable to the unreduced loss; output: scalar, or
-        ``(N, C')`` per (image, class) (``(C',)`` batch) with ``reduction="none"``.
+        ``input``: ``(N, C, *spatial)``; ``target``: class indices ``(N, *spatial)`` or one-hot ``(N, C,
+        *spatial)``; optional ``weight=`` in ``forward`` broadcastable to the unreduced loss; output: scalar,
+        or ``(N, C')`` per (image, class) (``(C',)`` batch) with ``reduction="none"``.
 
     Convention:
         ``"mean"`` is ``Σ wℓ / Σ w`` over counted terms; ignored pixels leave every statistic; an all-ignored
@@ -117,7 +125,9 @@ class SoftmaxDiceLoss(LossModule):
         >>> import torch
         >>> from losslab.nn import SoftmaxDiceLoss
         >>> loss = SoftmaxDiceLoss()
-        >>> round(float(loss(torch.tensor([[[[2.0, -1.0]], [[0.0, 1.0]]]]), torch.tensor([[[0, 1]]]))), 4)
+        >>> x = torch.tensor([[[[2.0, -1.0]], [[0.0, 1.0]]]])
+        >>> t = torch.tensor([[[0, 1]]])
+        >>> round(float(loss(x, t)), 4)
         0.1192
     """
 
@@ -143,7 +153,8 @@ class SoftmaxDiceLoss(LossModule):
 class SigmoidGeneralizedDiceLoss(LossModule):
     """Generalized Dice loss (Sudre et al.) on sigmoid probabilities.
 
-    Unreduced loss: ℓ = 1 − (2 Σ_c w_c I_c + s)/(Σ_c w_c (P_c + T_c) + s) per image, ``w_c = 1/T_c²`` (square), ``1/T_c`` or 1 (see ``losslab.functional.sigmoid_generalized_dice_loss``).
+    Unreduced loss: ℓ = 1 − (2 Σ_c w_c I_c + s)/(Σ_c w_c (P_c + T_c) + s) per image, ``w_c = 1/T_c²``
+    (square), ``1/T_c`` or 1 (see ``losslab.functional.sigmoid_generalized_dice_loss``).
 
     Args:
         smooth: added to numerator and denominator of the non-empty terms, ``>= 0``. Default ``1e-5``.
@@ -153,12 +164,14 @@ class SigmoidGeneralizedDiceLoss(LossModule):
         ignore_index: target value of ignored pixels. Default ``-100``.
         class_weight: per-class weight, shape ``(C,)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``). Default ``False``.
+        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``).
+            Default ``False``.
         validate: value checks of the target (costs a pass). Default ``True``.
 
     Shape:
-        ``input``, ``target``: ``(N, C, *spatial)`` (masks in ``[0, 1]``); optional ``weight=`` in ``forward`` broadcastable to the unreduced loss; output: scalar, or
-        ``(N,)`` per image (``()`` batch) with ``reduction="none"``.
+        ``input``, ``target``: ``(N, C, *spatial)`` (masks in ``[0, 1]``); optional ``weight=`` in ``forward``
+        broadcastable to the unreduced loss; output: scalar, or ``(N,)`` per image (``()`` batch) with
+        ``reduction="none"``.
 
     Convention:
         ``"mean"`` is ``Σ wℓ / Σ w`` over counted terms; ignored pixels leave every statistic; an all-ignored
@@ -172,7 +185,9 @@ class SigmoidGeneralizedDiceLoss(LossModule):
         >>> import torch
         >>> from losslab.nn import SigmoidGeneralizedDiceLoss
         >>> loss = SigmoidGeneralizedDiceLoss()
-        >>> round(float(loss(torch.tensor([[[[2.0, -1.0], [0.5, -3.0]]]]), torch.tensor([[[[1.0, 0.0], [1.0, 0.0]]]]))), 4)
+        >>> x = torch.tensor([[[[2.0, -1.0], [0.5, -3.0]]]])
+        >>> t = torch.tensor([[[[1.0, 0.0], [1.0, 0.0]]]])
+        >>> round(float(loss(x, t)), 4)
         0.2129
     """
 
@@ -197,7 +212,8 @@ class SigmoidGeneralizedDiceLoss(LossModule):
 class SoftmaxGeneralizedDiceLoss(LossModule):
     """Generalized Dice loss (Sudre et al.) on softmax probabilities.
 
-    Unreduced loss: ℓ = 1 − (2 Σ_c w_c I_c + s)/(Σ_c w_c (P_c + T_c) + s) per image, ``w_c = 1/T_c²`` (square), ``1/T_c`` or 1 (see ``losslab.functional.softmax_generalized_dice_loss``).
+    Unreduced loss: ℓ = 1 − (2 Σ_c w_c I_c + s)/(Σ_c w_c (P_c + T_c) + s) per image, ``w_c = 1/T_c²``
+    (square), ``1/T_c`` or 1 (see ``losslab.functional.softmax_generalized_dice_loss``).
 
     Args:
         smooth: added to numerator and denominator of the non-empty terms, ``>= 0``. Default ``1e-5``.
@@ -207,12 +223,14 @@ class SoftmaxGeneralizedDiceLoss(LossModule):
         ignore_index: target value of ignored pixels. Default ``-100``.
         class_weight: per-class weight, shape ``(C,)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``). Default ``False``.
+        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``).
+            Default ``False``.
         validate: value checks of the target (costs a pass). Default ``True``.
 
     Shape:
-        ``input``: ``(N, C, *spatial)``; ``target``: class indices ``(N, *spatial)`` or one-hot ``(N, C, *spatial)``; optional ``weight=`` in ``forward`` broadcastable to the unreduced loss; output: scalar, or
-        ``(N,)`` per image (``()`` batch) with ``reduction="none"``.
+        ``input``: ``(N, C, *spatial)``; ``target``: class indices ``(N, *spatial)`` or one-hot ``(N, C,
+        *spatial)``; optional ``weight=`` in ``forward`` broadcastable to the unreduced loss; output: scalar,
+        or ``(N,)`` per image (``()`` batch) with ``reduction="none"``.
 
     Convention:
         ``"mean"`` is ``Σ wℓ / Σ w`` over counted terms; ignored pixels leave every statistic; an all-ignored
@@ -226,7 +244,9 @@ class SoftmaxGeneralizedDiceLoss(LossModule):
         >>> import torch
         >>> from losslab.nn import SoftmaxGeneralizedDiceLoss
         >>> loss = SoftmaxGeneralizedDiceLoss()
-        >>> round(float(loss(torch.tensor([[[[2.0, -1.0]], [[0.0, 1.0]]]]), torch.tensor([[[0, 1]]]))), 4)
+        >>> x = torch.tensor([[[[2.0, -1.0]], [[0.0, 1.0]]]])
+        >>> t = torch.tensor([[[0, 1]]])
+        >>> round(float(loss(x, t)), 4)
         0.1192
     """
 
@@ -251,7 +271,8 @@ class SoftmaxGeneralizedDiceLoss(LossModule):
 class SigmoidJaccardLoss(LossModule):
     """Jaccard (soft IoU) loss on sigmoid probabilities.
 
-    Unreduced loss: ℓ = 1 − (I + s)/(P + T − I + s) per (image, class); ``P/n`` for an empty target (see ``losslab.functional.sigmoid_jaccard_loss``).
+    Unreduced loss: ℓ = 1 − (I + s)/(P + T − I + s) per (image, class); ``P/n`` for an empty target (see
+    ``losslab.functional.sigmoid_jaccard_loss``).
 
     Args:
         smooth: added to numerator and denominator of the non-empty terms, ``>= 0``. Default ``1e-5``.
@@ -260,12 +281,14 @@ class SigmoidJaccardLoss(LossModule):
         ignore_index: target value of ignored pixels. Default ``-100``.
         class_weight: per-class weight, shape ``(C,)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``). Default ``False``.
+        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``).
+            Default ``False``.
         validate: value checks of the target (costs a pass). Default ``True``.
 
     Shape:
-        ``input``, ``target``: ``(N, C, *spatial)`` (masks in ``[0, 1]``); optional ``weight=`` in ``forward`` broadcastable to the unreduced loss; output: scalar, or
-        ``(N, C')`` per (image, class) (``(C',)`` batch) with ``reduction="none"``.
+        ``input``, ``target``: ``(N, C, *spatial)`` (masks in ``[0, 1]``); optional ``weight=`` in ``forward``
+        broadcastable to the unreduced loss; output: scalar, or ``(N, C')`` per (image, class) (``(C',)``
+        batch) with ``reduction="none"``.
 
     Convention:
         ``"mean"`` is ``Σ wℓ / Σ w`` over counted terms; ignored pixels leave every statistic; an all-ignored
@@ -278,7 +301,9 @@ class SigmoidJaccardLoss(LossModule):
         >>> import torch
         >>> from losslab.nn import SigmoidJaccardLoss
         >>> loss = SigmoidJaccardLoss()
-        >>> round(float(loss(torch.tensor([[[[2.0, -1.0], [0.5, -3.0]]]]), torch.tensor([[[[1.0, 0.0], [1.0, 0.0]]]]))), 4)
+        >>> x = torch.tensor([[[[2.0, -1.0], [0.5, -3.0]]]])
+        >>> t = torch.tensor([[[[1.0, 0.0], [1.0, 0.0]]]])
+        >>> round(float(loss(x, t)), 4)
         0.351
     """
 
@@ -302,7 +327,8 @@ class SigmoidJaccardLoss(LossModule):
 class SoftmaxJaccardLoss(LossModule):
     """Jaccard (soft IoU) loss on softmax probabilities.
 
-    Unreduced loss: ℓ = 1 − (I + s)/(P + T − I + s) per (image, class); ``P/n`` for an absent class (see ``losslab.functional.softmax_jaccard_loss``).
+    Unreduced loss: ℓ = 1 − (I + s)/(P + T − I + s) per (image, class); ``P/n`` for an absent class (see
+    ``losslab.functional.softmax_jaccard_loss``).
 
     Args:
         smooth: added to numerator and denominator of the non-empty terms, ``>= 0``. Default ``1e-5``.
@@ -311,12 +337,14 @@ class SoftmaxJaccardLoss(LossModule):
         ignore_index: target value of ignored pixels. Default ``-100``.
         class_weight: per-class weight, shape ``(C,)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``). Default ``False``.
+        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``).
+            Default ``False``.
         validate: value checks of the target (costs a pass). Default ``True``.
 
     Shape:
-        ``input``: ``(N, C, *spatial)``; ``target``: class indices ``(N, *spatial)`` or one-hot ``(N, C, *spatial)``; optional ``weight=`` in ``forward`` broadcastable to the unreduced loss; output: scalar, or
-        ``(N, C')`` per (image, class) (``(C',)`` batch) with ``reduction="none"``.
+        ``input``: ``(N, C, *spatial)``; ``target``: class indices ``(N, *spatial)`` or one-hot ``(N, C,
+        *spatial)``; optional ``weight=`` in ``forward`` broadcastable to the unreduced loss; output: scalar,
+        or ``(N, C')`` per (image, class) (``(C',)`` batch) with ``reduction="none"``.
 
     Convention:
         ``"mean"`` is ``Σ wℓ / Σ w`` over counted terms; ignored pixels leave every statistic; an all-ignored
@@ -329,7 +357,9 @@ class SoftmaxJaccardLoss(LossModule):
         >>> import torch
         >>> from losslab.nn import SoftmaxJaccardLoss
         >>> loss = SoftmaxJaccardLoss()
-        >>> round(float(loss(torch.tensor([[[[2.0, -1.0]], [[0.0, 1.0]]]]), torch.tensor([[[0, 1]]]))), 4)
+        >>> x = torch.tensor([[[[2.0, -1.0]], [[0.0, 1.0]]]])
+        >>> t = torch.tensor([[[0, 1]]])
+        >>> round(float(loss(x, t)), 4)
         0.213
     """
 
@@ -353,7 +383,8 @@ class SoftmaxJaccardLoss(LossModule):
 class SigmoidTverskyLoss(LossModule):
     """Tversky loss on sigmoid probabilities (alpha weighs false positives, beta false negatives).
 
-    Unreduced loss: ℓ = 1 − (TP + s)/(TP + α·FP + β·FN + s) per (image, class); ``P/n`` for an empty target (see ``losslab.functional.sigmoid_tversky_loss``).
+    Unreduced loss: ℓ = 1 − (TP + s)/(TP + α·FP + β·FN + s) per (image, class); ``P/n`` for an empty target
+    (see ``losslab.functional.sigmoid_tversky_loss``).
 
     Args:
         alpha: weight of the false positives, ``>= 0``. Default ``0.3``.
@@ -364,12 +395,14 @@ class SigmoidTverskyLoss(LossModule):
         ignore_index: target value of ignored pixels. Default ``-100``.
         class_weight: per-class weight, shape ``(C,)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``). Default ``False``.
+        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``).
+            Default ``False``.
         validate: value checks of the target (costs a pass). Default ``True``.
 
     Shape:
-        ``input``, ``target``: ``(N, C, *spatial)`` (masks in ``[0, 1]``); optional ``weight=`` in ``forward`` broadcastable to the unreduced loss; output: scalar, or
-        ``(N, C')`` per (image, class) (``(C',)`` batch) with ``reduction="none"``.
+        ``input``, ``target``: ``(N, C, *spatial)`` (masks in ``[0, 1]``); optional ``weight=`` in ``forward``
+        broadcastable to the unreduced loss; output: scalar, or ``(N, C')`` per (image, class) (``(C',)``
+        batch) with ``reduction="none"``.
 
     Convention:
         ``"mean"`` is ``Σ wℓ / Σ w`` over counted terms; ignored pixels leave every statistic; an all-ignored
@@ -383,7 +416,9 @@ class SigmoidTverskyLoss(LossModule):
         >>> import torch
         >>> from losslab.nn import SigmoidTverskyLoss
         >>> loss = SigmoidTverskyLoss()
-        >>> round(float(loss(torch.tensor([[[[2.0, -1.0], [0.5, -3.0]]]]), torch.tensor([[[[1.0, 0.0], [1.0, 0.0]]]]))), 4)
+        >>> x = torch.tensor([[[[2.0, -1.0], [0.5, -3.0]]]])
+        >>> t = torch.tensor([[[[1.0, 0.0], [1.0, 0.0]]]])
+        >>> round(float(loss(x, t)), 4)
         0.2275
     """
 
@@ -409,7 +444,8 @@ class SigmoidTverskyLoss(LossModule):
 class SoftmaxTverskyLoss(LossModule):
     """Tversky loss on softmax probabilities (alpha weighs false positives, beta false negatives).
 
-    Unreduced loss: ℓ = 1 − (TP + s)/(TP + α·FP + β·FN + s) per (image, class); ``P/n`` for an absent class (see ``losslab.functional.softmax_tversky_loss``).
+    Unreduced loss: ℓ = 1 − (TP + s)/(TP + α·FP + β·FN + s) per (image, class); ``P/n`` for an absent class
+    (see ``losslab.functional.softmax_tversky_loss``).
 
     Args:
         alpha: weight of the false positives, ``>= 0``. Default ``0.3``.
@@ -420,12 +456,14 @@ class SoftmaxTverskyLoss(LossModule):
         ignore_index: target value of ignored pixels. Default ``-100``.
         class_weight: per-class weight, shape ``(C,)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``). Default ``False``.
+        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``).
+            Default ``False``.
         validate: value checks of the target (costs a pass). Default ``True``.
 
     Shape:
-        ``input``: ``(N, C, *spatial)``; ``target``: class indices ``(N, *spatial)`` or one-hot ``(N, C, *spatial)``; optional ``weight=`` in ``forward`` broadcastable to the unreduced loss; output: scalar, or
-        ``(N, C')`` per (image, class) (``(C',)`` batch) with ``reduction="none"``.
+        ``input``: ``(N, C, *spatial)``; ``target``: class indices ``(N, *spatial)`` or one-hot ``(N, C,
+        *spatial)``; optional ``weight=`` in ``forward`` broadcastable to the unreduced loss; output: scalar,
+        or ``(N, C')`` per (image, class) (``(C',)`` batch) with ``reduction="none"``.
 
     Convention:
         ``"mean"`` is ``Σ wℓ / Σ w`` over counted terms; ignored pixels leave every statistic; an all-ignored
@@ -439,7 +477,9 @@ class SoftmaxTverskyLoss(LossModule):
         >>> import torch
         >>> from losslab.nn import SoftmaxTverskyLoss
         >>> loss = SoftmaxTverskyLoss()
-        >>> round(float(loss(torch.tensor([[[[2.0, -1.0]], [[0.0, 1.0]]]]), torch.tensor([[[0, 1]]]))), 4)
+        >>> x = torch.tensor([[[[2.0, -1.0]], [[0.0, 1.0]]]])
+        >>> t = torch.tensor([[[0, 1]]])
+        >>> round(float(loss(x, t)), 4)
         0.1192
     """
 
@@ -465,7 +505,8 @@ class SoftmaxTverskyLoss(LossModule):
 class SigmoidFocalTverskyLoss(LossModule):
     """Focal Tversky loss on sigmoid probabilities: the Tversky loss to the power gamma.
 
-    Unreduced loss: ℓ = ℓ_Tversky^γ per (image, class) (see ``losslab.functional.sigmoid_focal_tversky_loss``).
+    Unreduced loss: ℓ = ℓ_Tversky^γ per (image, class) (see
+    ``losslab.functional.sigmoid_focal_tversky_loss``).
 
     Args:
         alpha: weight of the false positives, ``>= 0``. Default ``0.3``.
@@ -477,12 +518,14 @@ class SigmoidFocalTverskyLoss(LossModule):
         ignore_index: target value of ignored pixels. Default ``-100``.
         class_weight: per-class weight, shape ``(C,)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``). Default ``False``.
+        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``).
+            Default ``False``.
         validate: value checks of the target (costs a pass). Default ``True``.
 
     Shape:
-        ``input``, ``target``: ``(N, C, *spatial)`` (masks in ``[0, 1]``); optional ``weight=`` in ``forward`` broadcastable to the unreduced loss; output: scalar, or
-        ``(N, C')`` per (image, class) (``(C',)`` batch) with ``reduction="none"``.
+        ``input``, ``target``: ``(N, C, *spatial)`` (masks in ``[0, 1]``); optional ``weight=`` in ``forward``
+        broadcastable to the unreduced loss; output: scalar, or ``(N, C')`` per (image, class) (``(C',)``
+        batch) with ``reduction="none"``.
 
     Convention:
         ``"mean"`` is ``Σ wℓ / Σ w`` over counted terms; ignored pixels leave every statistic; an all-ignored
@@ -496,7 +539,9 @@ class SigmoidFocalTverskyLoss(LossModule):
         >>> import torch
         >>> from losslab.nn import SigmoidFocalTverskyLoss
         >>> loss = SigmoidFocalTverskyLoss()
-        >>> round(float(loss(torch.tensor([[[[2.0, -1.0], [0.5, -3.0]]]]), torch.tensor([[[[1.0, 0.0], [1.0, 0.0]]]]))), 4)
+        >>> x = torch.tensor([[[[2.0, -1.0], [0.5, -3.0]]]])
+        >>> t = torch.tensor([[[[1.0, 0.0], [1.0, 0.0]]]])
+        >>> round(float(loss(x, t)), 4)
         0.3294
     """
 
@@ -523,7 +568,8 @@ class SigmoidFocalTverskyLoss(LossModule):
 class SoftmaxFocalTverskyLoss(LossModule):
     """Focal Tversky loss on softmax probabilities: the Tversky loss to the power gamma.
 
-    Unreduced loss: ℓ = ℓ_Tversky^γ per (image, class) (see ``losslab.functional.softmax_focal_tversky_loss``).
+    Unreduced loss: ℓ = ℓ_Tversky^γ per (image, class) (see
+    ``losslab.functional.softmax_focal_tversky_loss``).
 
     Args:
         alpha: weight of the false positives, ``>= 0``. Default ``0.3``.
@@ -535,12 +581,14 @@ class SoftmaxFocalTverskyLoss(LossModule):
         ignore_index: target value of ignored pixels. Default ``-100``.
         class_weight: per-class weight, shape ``(C,)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``). Default ``False``.
+        distributed: all-reduce the statistics over ``torch.distributed`` ranks (``aggregate="batch"``).
+            Default ``False``.
         validate: value checks of the target (costs a pass). Default ``True``.
 
     Shape:
-        ``input``: ``(N, C, *spatial)``; ``target``: class indices ``(N, *spatial)`` or one-hot ``(N, C, *spatial)``; optional ``weight=`` in ``forward`` broadcastable to the unreduced loss; output: scalar, or
-        ``(N, C')`` per (image, class) (``(C',)`` batch) with ``reduction="none"``.
+        ``input``: ``(N, C, *spatial)``; ``target``: class indices ``(N, *spatial)`` or one-hot ``(N, C,
+        *spatial)``; optional ``weight=`` in ``forward`` broadcastable to the unreduced loss; output: scalar,
+        or ``(N, C')`` per (image, class) (``(C',)`` batch) with ``reduction="none"``.
 
     Convention:
         ``"mean"`` is ``Σ wℓ / Σ w`` over counted terms; ignored pixels leave every statistic; an all-ignored
@@ -554,7 +602,9 @@ class SoftmaxFocalTverskyLoss(LossModule):
         >>> import torch
         >>> from losslab.nn import SoftmaxFocalTverskyLoss
         >>> loss = SoftmaxFocalTverskyLoss()
-        >>> round(float(loss(torch.tensor([[[[2.0, -1.0]], [[0.0, 1.0]]]]), torch.tensor([[[0, 1]]]))), 4)
+        >>> x = torch.tensor([[[[2.0, -1.0]], [[0.0, 1.0]]]])
+        >>> t = torch.tensor([[[0, 1]]])
+        >>> round(float(loss(x, t)), 4)
         0.2029
     """
 

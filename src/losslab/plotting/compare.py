@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def plot_learning_curves(result: Any, path: str | Path) -> Path:
 
 
 def plot_metric_bars(result: Any, path: str | Path, metrics: list[str] | None = None) -> Path:
-    """One panel per metric: bars at the mean over seeds, dots at each seed, the best bar outlined."""
+    """One panel per metric: bars at the mean over seeds, dots at each seed, the best bar outlined and labelled."""
     metrics = metrics or result.metric_names
     cols = min(4, len(metrics))
     rows = math.ceil(len(metrics) / cols)
@@ -66,8 +67,15 @@ def plot_metric_bars(result: Any, path: str | Path, metrics: list[str] | None = 
         best = set(result.best(m))
         y = np.arange(len(names))
         means = [summary[c][m]["mean"] for c in names]
-        ax.barh(y, [v if math.isfinite(v) else 0 for v in means], color=palette, alpha=0.75,
-                edgecolor=["k" if c in best else "none" for c in names], linewidth=1.5)
+        widths = [v if math.isfinite(v) else 0 for v in means]
+        ax.barh(y, widths, color=palette, alpha=0.75)
+        for i, c in enumerate(names):
+            if c in best:
+                ax.barh([i], [widths[i]], fill=False, edgecolor="k", linewidth=2.0)
+                seeds = [v for v in result.values(c, m) if v is not None and math.isfinite(v)]
+                ax.annotate("best", (max([widths[i], *seeds]), i), xytext=(4, 0), textcoords="offset points",
+                            va="center", fontsize=7, fontweight="bold")
+        ax.margins(x=0.15)
         for i, c in enumerate(names):
             vals = [v for v in result.values(c, m) if v is not None and math.isfinite(v)]
             ax.plot(vals, [i] * len(vals), "k.", ms=5)
@@ -107,6 +115,6 @@ def plot_examples(result: Any, path: str | Path) -> Path | None:
             ax.set_xticks([])
             ax.set_yticks([])
             if i == 0:
-                ax.set_title(label, fontsize=7)
+                ax.set_title(textwrap.fill(label, 24), fontsize=7)
     fig.suptitle(f"{result.task['name']}: foreground probability on test images (cyan: true outline)")
     return save(fig, path)

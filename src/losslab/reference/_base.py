@@ -21,7 +21,21 @@ import numpy as np
 
 
 class Objective:
-    """Base class. Subclasses implement ``loss`` and ``gradient_hessian`` (and usually ``init_score``)."""
+    """Base class. Subclasses implement ``loss`` and ``gradient_hessian`` (and usually ``init_score``).
+
+    Example:
+        >>> import numpy as np
+        >>> from losslab.reference import Objective, get
+        >>> obj = get("sigmoid_ce")
+        >>> isinstance(obj, Objective)
+        True
+        >>> y, raw = np.array([1.0, 0.0]), np.array([0.0, 2.0])
+        >>> g, h = obj.gradient_hessian(y, raw)
+        >>> np.round(g, 4).tolist(), np.round(h, 4).tolist()
+        ([-0.5, 0.8808], [0.25, 0.105])
+        >>> round(float(obj.init_score(np.array([1.0, 0.0, 0.0, 0.0]))), 4)
+        -1.0986
+    """
 
     key: str = ""
     multiclass: bool = False
