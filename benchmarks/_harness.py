@@ -1,66 +1,61 @@
-"""Shared measurement for the benchmark scripts: median wall time and peak extra resident memory.
+"""Shared measurement for the benchmark scripts: interleaved median time and peak extra tensor memory.
 
-Method:
-* time: ``repeat`` runs after ``warmup`` runs, the median, ``time.perf_counter``;
-* peak extra memory: Linux's resident high-water mark. Before each measured run the kernel's
-  ``VmHWM`` is reset (``echo 5 > /proc/self/clear_refs``) and the current ``VmRSS`` read; after the run,
-  ``VmHWM − VmRSS_before`` is the peak memory the run added on top of its live inputs (outputs,
-  gradients, saved tensors and temporaries together). glibc returns large blocks (> the mmap threshold)
-  to the OS on free, and ``run_isolated`` fixes ``MALLOC_MMAP_THRESHOLD_`` so that holds for every
-  tensor above 64 KiB; the figure is exact to a page for the tensor sizes benchmarked here.
+Method (CPU):
+* **time** — the implementations of one case run interleaved (one call of each per round, so a change
+  in machine load hits them alike), ``warmup`` rounds discarded, the median of ``repeat`` rounds;
+* **peak extra memory** — the high-water mark of the bytes held by torch tensors allocated during one
+  forward + backward (``torch.profiler`` memory events summed in time order): the input's gradient, saved
+  tensors and every transient (softmax, one-hot, products) are included; the inputs are not. The input's
+  ``.grad`` is cleared before each call, so every implementation pays for its gradient.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import statistics
-import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MMAP_ENV = {"MALLOC_MMAP_THRESHOLD_": "65536", "MALLOC_TRIM_THRESHOLD_": "0"}
+Run = Callable[[], object]
 
 
-def ensure_malloc_env() -> None:
-    """Re-execute this script once with the malloc settings the memory figure relies on."""
-    if all(os.environ.get(k) == v for k, v in MMAP_ENV.items()):
-        return
-    env = {**os.environ, **MMAP_ENV}
-    sys.stdout.flush()
-    os.execve(sys.executable, [sys.executable, *sys.argv], env)
+def peak_tensor_bytes(run: Run) -> int:
+    """Peak bytes of torch tensors alive at once among those ``run`` allocates."""
+    from torch.profiler import ProfilerActivity, profile
+
+    saved = os.dup(2)  # the profiler's native start/stop lines go to fd 2: keep them out of the table
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+                out = run()
+        del out
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+    events = sorted((e.start_ns(), e.nbytes()) for e in prof.profiler.kineto_results.events()
+                    if e.name() == "[memory]")
+    current = peak = 0
+    for _, nbytes in events:
+        current += nbytes
+        peak = max(peak, current)
+    return peak
 
 
-def _status(field: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError(field)
-
-
-def peak_extra_bytes(run: Callable[[], object]) -> int:
-    gc.collect()
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
-    before = _status("VmRSS")
-    out = run()
-    peak = _status("VmHWM")
-    del out
-    return max(peak - before, 0)
-
-
-def median_seconds(run: Callable[[], object], repeat: int = 7, warmup: int = 2) -> float:
-    for _ in range(warmup):
-        run()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+def forward_backward(loss: Callable, x, y) -> Run:
+    """A run that clears ``x.grad`` and does one forward + backward of ``loss(x, y)``."""
+    def run():
+        x.grad = None
+        out = loss(x, y)
+        out.backward()
+        return x.grad
+    return run
 
 
 @dataclass
@@ -73,27 +68,35 @@ class Row:
     baseline: str | None = None  # impl name whose figures the ratios are taken against
 
 
-def measure(case: str, shape: str, impl: str, run: Callable[[], object], *, repeat: int = 7, warmup: int = 2,
-            memory: bool = True, baseline: str | None = None) -> Row:
-    seconds = median_seconds(run, repeat, warmup)
-    peak = peak_extra_bytes(run) if memory else None
-    return Row(case, shape, impl, seconds, peak, baseline)
+def measure_group(case: str, shape: str, impls: list[tuple[str, Run, str | None]], *, repeat: int = 9,
+                  warmup: int = 2, memory: bool = True) -> list[Row]:
+    """Time ``(name, run, baseline)`` implementations interleaved, then measure each one's peak memory."""
+    times: dict[str, list[float]] = {name: [] for name, _, _ in impls}
+    for round_ in range(warmup + repeat):
+        for name, run, _ in impls:
+            start = time.perf_counter()
+            run()
+            if round_ >= warmup:
+                times[name].append(time.perf_counter() - start)
+    return [Row(case, shape, name, statistics.median(times[name]), peak_tensor_bytes(run) if memory else None,
+                baseline) for name, run, baseline in impls]
+
+
+def ratio(num: float | None, den: float | None) -> str:
+    return f"{num / den:.2f}" if num is not None and den else "—"
 
 
 def markdown(rows: list[Row], title: str) -> str:
-    """Rows grouped by (case, shape); ratios against the row named by ``baseline`` in the same group."""
+    """One line per row; ratios against the row named by ``baseline`` in the same (case, shape) group."""
     out = [f"### {title}", "", "| case | shape | implementation | median time (ms) | peak extra memory (MiB) "
-           "| time ratio | memory ratio |", "|---|---|---|---:|---:|---:|---:|"]
+           "| time ratio | memory ratio | vs |", "|---|---|---|---:|---:|---:|---:|---|"]
     index = {(r.case, r.shape, r.impl): r for r in rows}
     for r in rows:
         base = index.get((r.case, r.shape, r.baseline)) if r.baseline else None
-        t_ratio = f"{r.seconds / base.seconds:.2f}× {r.baseline}" if base else "—"
-        if base and r.peak_bytes is not None and base.peak_bytes:
-            m_ratio = f"{r.peak_bytes / base.peak_bytes:.2f}× {r.baseline}"
-        else:
-            m_ratio = "—"
         mem = f"{r.peak_bytes / 2**20:.1f}" if r.peak_bytes is not None else "—"
-        out.append(f"| {r.case} | {r.shape} | {r.impl} | {r.seconds * 1e3:.2f} | {mem} | {t_ratio} | {m_ratio} |")
+        out.append(f"| {r.case} | {r.shape} | {r.impl} | {r.seconds * 1e3:.2f} | {mem} | "
+                   f"{ratio(r.seconds, base.seconds) if base else '—'} | "
+                   f"{ratio(r.peak_bytes, base.peak_bytes) if base else '—'} | {r.baseline or ''} |")
     return "\n".join(out)
 
 
@@ -102,5 +105,4 @@ def machine_line() -> str:
     import torch
 
     return (f"torch {torch.__version__} ({torch.get_num_threads()} threads), numpy {numpy.__version__}, "
-            f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; "
-            f"{subprocess.run(['uname', '-m'], capture_output=True, text=True).stdout.strip()}")
+            f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {os.uname().machine}")

@@ -1,7 +1,7 @@
 """Core losses vs torch.nn (forward + backward) and NumPy calculus vs scikit-learn's ``sklearn._loss``.
 
 Run: ``make bench`` or ``python benchmarks/bench_core.py [--quick]``. Prints markdown tables; ratios are
-against the baseline measured in the same run. Method in ``benchmarks/_harness.py``.
+against the baseline measured in the same run (interleaved). Method in ``benchmarks/_harness.py``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import Row, ensure_malloc_env, machine_line, markdown, measure  # noqa: E402
+from _harness import Row, forward_backward, machine_line, markdown, measure_group  # noqa: E402
 
 
 def torch_cases(quick: bool) -> list[Row]:
@@ -31,27 +31,19 @@ def torch_cases(quick: bool) -> list[Row]:
     pred = torch.randn(*spatial, generator=g).requires_grad_(True)
     value = torch.randn(*spatial, generator=g)
 
-    def fb(loss_fn, x, y):
-        def run():
-            x.grad = None
-            loss = loss_fn(x, y)
-            loss.backward()
-            return loss
-        return run
-
     cases = [
-        ("softmax CE", f"({n}, {c}) + index", logits, index, "torch.nn", F.cross_entropy,
+        ("softmax CE", f"({n}, {c}) + index", logits, index, F.cross_entropy,
          lambda v: (lambda x, y: L.softmax_cross_entropy(x, y, validate=v))),
-        ("sigmoid CE", str(spatial), seg, mask, "torch.nn", F.binary_cross_entropy_with_logits,
+        ("sigmoid CE", str(spatial), seg, mask, F.binary_cross_entropy_with_logits,
          lambda v: (lambda x, y: L.sigmoid_cross_entropy(x, y, validate=v))),
-        ("MSE", str(spatial), pred, value, "torch.nn", F.mse_loss,
+        ("MSE", str(spatial), pred, value, F.mse_loss,
          lambda v: (lambda x, y: L.mse_loss(x, y, validate=v))),
     ]
-    for case, shape, x, y, base_name, base_fn, ours in cases:
-        rows.append(measure(case, shape, base_name, fb(base_fn, x, y)))
-        for validate in (False, True):
-            rows.append(measure(case, shape, f"losslab validate={validate}", fb(ours(validate), x, y),
-                                baseline=base_name))
+    for case, shape, x, y, base_fn, ours in cases:
+        rows += measure_group(case, shape, [
+            ("torch.nn", forward_backward(base_fn, x, y), None),
+            ("losslab validate=False", forward_backward(ours(False), x, y), "torch.nn"),
+            ("losslab validate=True", forward_backward(ours(True), x, y), "torch.nn")])
     return rows
 
 
@@ -67,23 +59,19 @@ def numpy_cases(quick: bool) -> list[Row]:
     raw = rng.normal(scale=3, size=n)
     y = (rng.random(n) < 0.3).astype(np.float64)
     sk_bin, ours_bin = HalfBinomialLoss(), reference.get("sigmoid_ce")
-    shape = f"{n} rows"
-    rows.append(measure("binary gradient_hessian", shape, "sklearn HalfBinomialLoss (n_threads=1)",
-                        lambda: sk_bin.gradient_hessian(y, raw, n_threads=1), repeat=5, memory=False))
-    rows.append(measure("binary gradient_hessian", shape, "losslab.reference sigmoid_ce",
-                        lambda: ours_bin.gradient_hessian(y, raw), repeat=5, memory=False,
-                        baseline="sklearn HalfBinomialLoss (n_threads=1)"))
+    sk_name = "sklearn HalfBinomialLoss (n_threads=1)"
+    rows += measure_group("binary gradient_hessian", f"{n} rows", [
+        (sk_name, lambda: sk_bin.gradient_hessian(y, raw, n_threads=1), None),
+        ("losslab.reference sigmoid_ce", lambda: ours_bin.gradient_hessian(y, raw), sk_name)], memory=False)
     m, k = (10**5, 10) if quick else (10**6, 10)
     raw_k = rng.normal(scale=3, size=(m, k))
     y_k = rng.integers(0, k, size=m)
     sk_mul, ours_mul = HalfMultinomialLoss(n_classes=k), reference.get("softmax_ce")
     y_kf = y_k.astype(np.float64)
-    shape = f"{m} × {k}"
-    rows.append(measure("multinomial gradient_hessian", shape, "sklearn HalfMultinomialLoss (n_threads=1)",
-                        lambda: sk_mul.gradient_hessian(y_kf, raw_k, n_threads=1), repeat=5, memory=False))
-    rows.append(measure("multinomial gradient_hessian", shape, "losslab.reference softmax_ce",
-                        lambda: ours_mul.gradient_hessian(y_k, raw_k), repeat=5, memory=False,
-                        baseline="sklearn HalfMultinomialLoss (n_threads=1)"))
+    sk_name = "sklearn HalfMultinomialLoss (n_threads=1)"
+    rows += measure_group("multinomial gradient_hessian", f"{m} × {k}", [
+        (sk_name, lambda: sk_mul.gradient_hessian(y_kf, raw_k, n_threads=1), None),
+        ("losslab.reference softmax_ce", lambda: ours_mul.gradient_hessian(y_k, raw_k), sk_name)], memory=False)
     return rows
 
 
@@ -91,7 +79,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller shapes (a smoke run)")
     args = parser.parse_args()
-    ensure_malloc_env()
     print(machine_line())
     print()
     print(markdown(torch_cases(args.quick), "torch losses: forward + backward, float32, CPU"))

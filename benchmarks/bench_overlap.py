@@ -24,12 +24,17 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import peak_tensor_bytes  # noqa: E402
 
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -146,18 +151,7 @@ def _call(fn: Loss, x: torch.Tensor, y: torch.Tensor, backward: bool) -> object:
 
 
 def peak_extra_bytes(fn: Loss, x: torch.Tensor, y: torch.Tensor, backward: bool) -> int:
-    from torch.profiler import ProfilerActivity, profile
-
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
-        out = _call(fn, x, y, backward)
-    del out
-    events = sorted((e.start_ns(), e.nbytes()) for e in prof.profiler.kineto_results.events()
-                    if e.name() == "[memory]")
-    current = peak = 0
-    for _, nbytes in events:
-        current += nbytes
-        peak = max(peak, current)
-    return peak
+    return peak_tensor_bytes(lambda: _call(fn, x, y, backward))
 
 
 def run_shape(shape: tuple[int, ...], cases: list[Case], repeats: int) -> list[str]:

@@ -49,11 +49,28 @@ def test_compare_user_npz_and_report(tmp_path, capsys):
     (["compare", "--data", "/no/such/file.csv", "--target", "y"], "load_data: expected an existing file"),
     (["plot", "sigmoid_ce", "mse"], "losses on one axis"),
     (["plot", "huber", "--param", "delta"], "KEY=VALUE"),
+    (["compare", "--task", "outliers", "--option", "nope"], "--option KEY=VALUE"),
+    (["compare", "--data", "x.npz", "--option", "a=1"], "--option only with --task"),
 ])
 def test_bad_input_is_one_line_exit_2(argv, match, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("losslab: error:") and match in err
+
+
+def test_task_options_and_threads(capsys):
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        assert main(["compare", "--task", "outliers", "mse", "--seeds", "1", "--steps", "3", "--option",
+                     "outlier_fraction=0", "--threads", "1", "--json", "-"]) == 0
+    finally:
+        torch.set_num_threads(before)
+    captured = capsys.readouterr()
+    d = json.loads(captured.out)
+    assert d["task"]["n_outliers_train"] == 0 and d["environment"]["threads"] == 1
+    assert "1 torch thread" in captured.err
 
 
 def test_bad_user_data_is_one_line(tmp_path, capsys):

@@ -214,7 +214,7 @@ def advise_cmd(path: str = typer.Argument(..., help="CSV/Parquet/.npy/.npz file,
 # (issue 5)
 def _print_wide(renderable) -> None:
     """Print a table at full width even when stdout is not a terminal (rich would wrap at 80 columns)."""
-    out = console if console.is_terminal else Console(width=max(console.width, 200))
+    out = console if console.is_terminal else Console(width=max(console.width, 260))
     out.print(renderable)
 
 
@@ -241,6 +241,10 @@ def compare_cmd(candidates: list[str] | None = typer.Argument(
                 prior_bias: bool = typer.Option(False, "--prior-bias", help="Initialise every candidate's output "
                                                                            "bias to the class prior."),
                 data_seed: int = typer.Option(0, help="Seed of the built-in data and of the train/test split."),
+                option: list[str] | None = typer.Option(None, "--option", help="KEY=VALUE for the built-in task "
+                                                           "generator, e.g. outlier_fraction=0 (repeatable)."),
+                threads: int | None = typer.Option(None, min=1, help="torch threads for this run (default: "
+                                                                        "leave torch's setting)."),
                 json_path: str | None = typer.Option(None, "--json", help="Write the records as JSON to PATH "
                                                                              "('-': stdout, no table)."),
                 report: str | None = typer.Option(None, help="Write report.html, results.json and PNG figures "
@@ -259,14 +263,23 @@ def compare_cmd(candidates: list[str] | None = typer.Argument(
                    if v is not None}
     elif any(v is not None for v in (target, masks, kind, size)):
         raise UserError("compare: expected --target/--masks/--kind/--size only with --data, got them with --task")
+    if option and data is not None:
+        raise UserError("compare: expected --option only with --task, got it with --data")
+    for item in option or []:
+        k, eq, v = item.partition("=")
+        if not eq or not k.strip():
+            raise UserError(f"compare: expected --option KEY=VALUE, got {item!r}")
+        options[k.strip()] = _literal(v.strip())
+    _set_threads(threads)
     source = task
     if data is not None:
         from .compare import load_data
 
         source = load_data(data, seed=data_seed, **options)
+        options = {}
     result = compare(candidates or None, source, seeds=seeds, steps=steps, batch_size=batch_size, lr=lr,
                      model=model, width=width, prior_bias=prior_bias, data_seed=data_seed,
-                     progress=progress and sys.stderr.isatty())
+                     progress=progress and sys.stderr.isatty(), **options)
     if json_path == "-":
         print(result.to_json())
         return
@@ -275,7 +288,33 @@ def compare_cmd(candidates: list[str] | None = typer.Argument(
         result.to_json(json_path)
         console.print(f"JSON: {json_path}")
     if report:
-        console.print(f"report: {result.write_report(report)}")
+        command = "losslab " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["compare"] else None
+        console.print(f"report: {result.write_report(report, command=command)}")
+
+
+def _literal(text: str):
+    """``--option`` values: int, float, true/false/none, else the string."""
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low == "none":
+        return None
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _set_threads(threads: int | None) -> None:
+    """Set torch's thread count when the user asks for it (and say so); otherwise leave it."""
+    if threads is None:
+        return
+    import torch
+
+    torch.set_num_threads(threads)
+    print(f"losslab: using {threads} torch thread(s)", file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------------------- plot
@@ -327,11 +366,14 @@ def _on_probability(text: str) -> str:
 def demo_cmd(out: str = typer.Option("losslab-report", "--out", help="Folder of the report."),
              seeds: int = typer.Option(2, min=1, help="Seeds per candidate."),
              steps: int | None = typer.Option(None, min=1, help="Optimizer steps (default: the lesions budget)."),
+             threads: int | None = typer.Option(None, min=1, help="torch threads (default: leave torch's "
+                                                                     "setting; 1 is faster on a busy machine)."),
              progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on stderr.")
              ) -> None:
     """Advise on the built-in lesions data (1:1000), compare seven losses and the advised one, write a report."""
     from .compare.demo import run_demo
 
+    _set_threads(threads)
     run_demo(out, seeds=seeds, steps=steps, progress=progress and sys.stderr.isatty(), console=console,
              print_wide=_print_wide)
 

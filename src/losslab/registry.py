@@ -138,6 +138,38 @@ _FN = "losslab.functional"
 _NN = "losslab.nn"
 _REF = "losslab.reference"
 
+
+_EMPTY_OVERLAP = ("empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
+                  "predicted, gradient never vanishes); empty target + empty prediction give 0")
+_TVERSKY = (Param("alpha", 0.3, "Tversky weight of the false positives", low=0),
+            Param("beta", 0.7, "Tversky weight of the false negatives", low=0))
+_SMOOTH = Param("smooth", 1e-05, "added to numerator and denominator of the non-empty terms", low=0)
+_AGGREGATE = Param("aggregate", "per_image", "statistics per image, or summed over the batch",
+                   choices=("per_image", "batch"), kind="choice")
+_BACKGROUND = Param("include_background", True, "keep channel 0 in the loss", kind="bool")
+_DISTRIBUTED = Param("distributed", False, "all-reduce batch statistics over torch.distributed ranks", kind="bool")
+_CLASS_INDEX_IGNORED = Param("ignore_index", -100, "class index whose pixels are left out", kind="int")
+_CE_POS_WEIGHT = Param("pos_weight", None, "positive weight of the cross-entropy (shape (C, 1, 1) for (N, C, H, W))",
+                       kind="tensor")
+_EMPTY_COMPOSITE = _EMPTY_OVERLAP + "; the pixelwise term always counts"
+
+
+def _overlap_pair(stem: str, cls: str, summary: str, lead: tuple[Param, ...], mid: tuple[Param, ...],
+                  references: tuple[str, ...]) -> tuple[LossSpec, LossSpec]:
+    """The sigmoid (binary/multi-label masks) and softmax (class-index targets) entries of one overlap loss."""
+    def spec(mode: str, task: str, ignored: str) -> LossSpec:
+        params = (*lead, _SMOOTH, _AGGREGATE, *mid, _BACKGROUND,
+                  Param("ignore_index", -100, f"{ignored} whose pixels are left out", kind="int"),
+                  Param("class_weight", None, "per-class weight of the (image, class) terms, shape (C,)",
+                        kind="tensor"),
+                  _reduction(), _DISTRIBUTED)
+        return LossSpec(f"{mode}_{stem}", "overlap", (task,), f"{mode}_seg",
+                        f"{_FN}.overlap:{mode}_{stem}_loss", f"{_NN}.overlap:{mode.capitalize()}{cls}",
+                        summary, params, convex=False, empty_target=_EMPTY_OVERLAP, references=references)
+
+    return (spec("sigmoid", "binary_segmentation", "target value"),
+            spec("softmax", "multiclass_segmentation", "class index"))
+
 _SPECS: list[LossSpec] = [
     # ---------------------------------------------------------------- regression
     LossSpec("mse", "regression", ("regression",), "regression",
@@ -252,221 +284,36 @@ _SPECS: list[LossSpec] = [
              f"{_REF}.classification:SoftmaxKLDiv", "torch.nn.KLDivLoss(reduction='batchmean')", convex=True,
              references=("Kullback & Leibler, On Information and Sufficiency, 1951",)),
     # ---------------------------------------------------------------- overlap (segmentation)
-    # [overlap-entries] Dice family, Jaccard, Tversky, focal Tversky (owner: overlap helper)
-    LossSpec('sigmoid_dice', 'overlap', ('binary_segmentation',), 'sigmoid_seg',
-             f"{_FN}.overlap:sigmoid_dice_loss", f"{_NN}.overlap:SigmoidDiceLoss",
-             'soft Dice 1 − (2I + s)/(P + T + s) per image (or batch) and class; squared/log-cosh/−log forms',
-             (Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('squared', False, 'squared denominator Σp² + Σt² (Milletari et al.)', kind='bool'),
-              Param('transform', 'none', '1 − D, log(cosh(1 − D)) or −log D',
-                    choices=('none', 'log_cosh', 'neg_log'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
-              Param('ignore_index', -100, 'target value whose pixels are left out', kind='int'),
-              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
-                    kind='tensor'),
-              _reduction(),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
-             references=(
-                 'Milletari, Navab & Ahmadi, V-Net: Fully Convolutional Neural Networks for Volumetric '
-                 'Medical Image Segmentation, 2016',
-                 'Jadon, A survey of loss functions for semantic segmentation, 2020',
-             )),
-    LossSpec('softmax_dice', 'overlap', ('multiclass_segmentation',), 'softmax_seg',
-             f"{_FN}.overlap:softmax_dice_loss", f"{_NN}.overlap:SoftmaxDiceLoss",
-             'soft Dice 1 − (2I + s)/(P + T + s) per image (or batch) and class; squared/log-cosh/−log forms',
-             (Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('squared', False, 'squared denominator Σp² + Σt² (Milletari et al.)', kind='bool'),
-              Param('transform', 'none', '1 − D, log(cosh(1 − D)) or −log D',
-                    choices=('none', 'log_cosh', 'neg_log'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
-              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
-              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
-                    kind='tensor'),
-              _reduction(),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
-             references=(
-                 'Milletari, Navab & Ahmadi, V-Net: Fully Convolutional Neural Networks for Volumetric '
-                 'Medical Image Segmentation, 2016',
-                 'Jadon, A survey of loss functions for semantic segmentation, 2020',
-             )),
-    LossSpec('sigmoid_generalized_dice', 'overlap', ('binary_segmentation',), 'sigmoid_seg',
-             f"{_FN}.overlap:sigmoid_generalized_dice_loss", f"{_NN}.overlap:SigmoidGeneralizedDiceLoss",
-             'generalized Dice: one Dice per image with class weights 1/T², 1/T or 1',
-             (Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('weighting', 'square', 'class weights w_c = 1/T_c², 1/T_c or 1',
-                    choices=('square', 'simple', 'uniform'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
-              Param('ignore_index', -100, 'target value whose pixels are left out', kind='int'),
-              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
-                    kind='tensor'),
-              _reduction(),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
-             references=(
-                 'Sudre et al., Generalised Dice overlap as a deep learning loss function for highly '
-                 'unbalanced segmentations, 2017',
-             )),
-    LossSpec('softmax_generalized_dice', 'overlap', ('multiclass_segmentation',), 'softmax_seg',
-             f"{_FN}.overlap:softmax_generalized_dice_loss", f"{_NN}.overlap:SoftmaxGeneralizedDiceLoss",
-             'generalized Dice: one Dice per image with class weights 1/T², 1/T or 1',
-             (Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('weighting', 'square', 'class weights w_c = 1/T_c², 1/T_c or 1',
-                    choices=('square', 'simple', 'uniform'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
-              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
-              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
-                    kind='tensor'),
-              _reduction(),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
-             references=(
-                 'Sudre et al., Generalised Dice overlap as a deep learning loss function for highly '
-                 'unbalanced segmentations, 2017',
-             )),
-    LossSpec('sigmoid_jaccard', 'overlap', ('binary_segmentation',), 'sigmoid_seg',
-             f"{_FN}.overlap:sigmoid_jaccard_loss", f"{_NN}.overlap:SigmoidJaccardLoss",
-             'Jaccard (soft IoU) 1 − (I + s)/(P + T − I + s) per image (or batch) and class',
-             (Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
-              Param('ignore_index', -100, 'target value whose pixels are left out', kind='int'),
-              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
-                    kind='tensor'),
-              _reduction(),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
-             references=(
-                 'Rahman & Wang, Optimizing Intersection-Over-Union in Deep Neural Networks for Image '
-                 'Segmentation, 2016',
-             )),
-    LossSpec('softmax_jaccard', 'overlap', ('multiclass_segmentation',), 'softmax_seg',
-             f"{_FN}.overlap:softmax_jaccard_loss", f"{_NN}.overlap:SoftmaxJaccardLoss",
-             'Jaccard (soft IoU) 1 − (I + s)/(P + T − I + s) per image (or batch) and class',
-             (Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
-              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
-              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
-                    kind='tensor'),
-              _reduction(),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
-             references=(
-                 'Rahman & Wang, Optimizing Intersection-Over-Union in Deep Neural Networks for Image '
-                 'Segmentation, 2016',
-             )),
-    LossSpec('sigmoid_tversky', 'overlap', ('binary_segmentation',), 'sigmoid_seg',
-             f"{_FN}.overlap:sigmoid_tversky_loss", f"{_NN}.overlap:SigmoidTverskyLoss",
-             'Tversky 1 − (TP + s)/(TP + α·FP + β·FN + s): alpha weighs false positives, beta false negatives',
-             (Param('alpha', 0.3, 'Tversky weight of the false positives', low=0),
-              Param('beta', 0.7, 'Tversky weight of the false negatives', low=0),
-              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
-              Param('ignore_index', -100, 'target value whose pixels are left out', kind='int'),
-              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
-                    kind='tensor'),
-              _reduction(),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
-             references=(
-                 'Salehi, Erdogmus & Gholipour, Tversky loss function for image segmentation using 3D fully '
-                 'convolutional deep networks, 2017',
-             )),
-    LossSpec('softmax_tversky', 'overlap', ('multiclass_segmentation',), 'softmax_seg',
-             f"{_FN}.overlap:softmax_tversky_loss", f"{_NN}.overlap:SoftmaxTverskyLoss",
-             'Tversky 1 − (TP + s)/(TP + α·FP + β·FN + s): alpha weighs false positives, beta false negatives',
-             (Param('alpha', 0.3, 'Tversky weight of the false positives', low=0),
-              Param('beta', 0.7, 'Tversky weight of the false negatives', low=0),
-              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
-              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
-              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
-                    kind='tensor'),
-              _reduction(),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
-             references=(
-                 'Salehi, Erdogmus & Gholipour, Tversky loss function for image segmentation using 3D fully '
-                 'convolutional deep networks, 2017',
-             )),
-    LossSpec('sigmoid_focal_tversky', 'overlap', ('binary_segmentation',), 'sigmoid_seg',
-             f"{_FN}.overlap:sigmoid_focal_tversky_loss", f"{_NN}.overlap:SigmoidFocalTverskyLoss",
-             'focal Tversky (Tversky loss)^gamma; alpha weighs false positives, beta false negatives',
-             (Param('alpha', 0.3, 'Tversky weight of the false positives', low=0),
-              Param('beta', 0.7, 'Tversky weight of the false negatives', low=0),
-              Param('gamma', 0.75, "exponent on the Tversky loss (Abraham & Khan's 1/γ with γ = 4/3)",
-                    low=0, low_open=True),
-              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
-              Param('ignore_index', -100, 'target value whose pixels are left out', kind='int'),
-              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
-                    kind='tensor'),
-              _reduction(),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
-             references=(
-                 'Abraham & Khan, A Novel Focal Tversky loss function with improved Attention U-Net for '
-                 'lesion segmentation, 2019',
-             )),
-    LossSpec('softmax_focal_tversky', 'overlap', ('multiclass_segmentation',), 'softmax_seg',
-             f"{_FN}.overlap:softmax_focal_tversky_loss", f"{_NN}.overlap:SoftmaxFocalTverskyLoss",
-             'focal Tversky (Tversky loss)^gamma; alpha weighs false positives, beta false negatives',
-             (Param('alpha', 0.3, 'Tversky weight of the false positives', low=0),
-              Param('beta', 0.7, 'Tversky weight of the false negatives', low=0),
-              Param('gamma', 0.75, "exponent on the Tversky loss (Abraham & Khan's 1/γ with γ = 4/3)",
-                    low=0, low_open=True),
-              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
-              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
-              Param('class_weight', None, 'per-class weight of the (image, class) terms, shape (C,)',
-                    kind='tensor'),
-              _reduction(),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0",
-             references=(
-                 'Abraham & Khan, A Novel Focal Tversky loss function with improved Attention U-Net for '
-                 'lesion segmentation, 2019',
-             )),
+    # [overlap-entries] Dice family, Jaccard, Tversky, focal Tversky: a sigmoid and a softmax entry each
+    *_overlap_pair("dice", "DiceLoss",
+                   "soft Dice 1 − (2I + s)/(P + T + s) per image (or batch) and class; squared/log-cosh/−log forms",
+                   (), (Param("squared", False, "squared denominator Σp² + Σt² (Milletari et al.)", kind="bool"),
+                        Param("transform", "none", "1 − D, log(cosh(1 − D)) or −log D",
+                              choices=("none", "log_cosh", "neg_log"), kind="choice")),
+                   ("Milletari, Navab & Ahmadi, V-Net: Fully Convolutional Neural Networks for Volumetric "
+                    "Medical Image Segmentation, 2016",
+                    "Jadon, A survey of loss functions for semantic segmentation, 2020")),
+    *_overlap_pair("generalized_dice", "GeneralizedDiceLoss",
+                   "generalized Dice: one Dice per image with class weights 1/T², 1/T or 1",
+                   (), (Param("weighting", "square", "class weights w_c = 1/T_c², 1/T_c or 1",
+                              choices=("square", "simple", "uniform"), kind="choice"),),
+                   ("Sudre et al., Generalised Dice overlap as a deep learning loss function for highly "
+                    "unbalanced segmentations, 2017",)),
+    *_overlap_pair("jaccard", "JaccardLoss",
+                   "Jaccard (soft IoU) 1 − (I + s)/(P + T − I + s) per image (or batch) and class", (), (),
+                   ("Rahman & Wang, Optimizing Intersection-Over-Union in Deep Neural Networks for Image "
+                    "Segmentation, 2016",)),
+    *_overlap_pair("tversky", "TverskyLoss",
+                   "Tversky 1 − (TP + s)/(TP + α·FP + β·FN + s): alpha weighs false positives, beta false negatives",
+                   _TVERSKY, (),
+                   ("Salehi, Erdogmus & Gholipour, Tversky loss function for image segmentation using 3D fully "
+                    "convolutional deep networks, 2017",)),
+    *_overlap_pair("focal_tversky", "FocalTverskyLoss",
+                   "focal Tversky (Tversky loss)^gamma; alpha weighs false positives, beta false negatives",
+                   (*_TVERSKY, Param("gamma", 0.75, "exponent on the Tversky loss (Abraham & Khan's 1/γ with "
+                                     "γ = 4/3)", low=0, low_open=True)), (),
+                   ("Abraham & Khan, A Novel Focal Tversky loss function with improved Attention U-Net for "
+                    "lesion segmentation, 2019",)),
     # [lovasz-entries] Lovász hinge and Lovász softmax (owner: lovasz helper)
     LossSpec("lovasz_hinge", "overlap", ("binary_segmentation", "multilabel"), "sigmoid_seg",
              f"{_FN}.lovasz:lovasz_hinge_loss", f"{_NN}.lovasz:LovaszHingeLoss",
@@ -509,16 +356,10 @@ _SPECS: list[LossSpec] = [
              'soft Dice + binary cross-entropy',
              (Param('dice_weight', 1.0, 'weight of the Dice term', low=0),
               Param('ce_weight', 1.0, 'weight of the cross-entropy term', low=0),
-              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
-              Param('pos_weight', None, 'positive weight of the cross-entropy (shape (C, 1, 1) for (N, C, H, W))', kind='tensor'),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0"
-                          "; the pixelwise term always counts",
+              _SMOOTH, _AGGREGATE, _BACKGROUND,
+              _CE_POS_WEIGHT,
+              _DISTRIBUTED),
+             convex=False, empty_target=_EMPTY_COMPOSITE,
              references=('Isensee et al., nnU-Net, 2021', 'Milletari et al., V-Net, 2016'),
              components=(('sigmoid_dice', 1.0), ('sigmoid_ce', 1.0))),
     LossSpec('sigmoid_dice_focal', 'composite', ('binary_segmentation',), 'sigmoid_seg',
@@ -526,18 +367,12 @@ _SPECS: list[LossSpec] = [
              'soft Dice + sigmoid focal loss',
              (Param('dice_weight', 1.0, 'weight of the Dice term', low=0),
               Param('focal_weight', 1.0, 'weight of the focal term', low=0),
-              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
+              _SMOOTH, _AGGREGATE, _BACKGROUND,
               Param('gamma', 2.0, 'focusing parameter of the focal term', low=0, high=10),
               Param('alpha', 0.25, 'positive weight of the focal term (None: no weighting)', low=0, high=1,
                     kind='optional_float'),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0"
-                          "; the pixelwise term always counts",
+              _DISTRIBUTED),
+             convex=False, empty_target=_EMPTY_COMPOSITE,
              references=(
                  'Zhu et al., AnatomyNet, 2019',
                  'Lin et al., Focal Loss for Dense Object Detection, 2017',
@@ -548,18 +383,11 @@ _SPECS: list[LossSpec] = [
              'Tversky + binary cross-entropy',
              (Param('tversky_weight', 1.0, 'weight of the Tversky term', low=0),
               Param('ce_weight', 1.0, 'weight of the cross-entropy term', low=0),
-              Param('alpha', 0.3, 'Tversky weight of the false positives', low=0),
-              Param('beta', 0.7, 'Tversky weight of the false negatives', low=0),
-              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
-              Param('pos_weight', None, 'positive weight of the cross-entropy (shape (C, 1, 1) for (N, C, H, W))', kind='tensor'),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0"
-                          "; the pixelwise term always counts",
+              *_TVERSKY,
+              _SMOOTH, _AGGREGATE, _BACKGROUND,
+              _CE_POS_WEIGHT,
+              _DISTRIBUTED),
+             convex=False, empty_target=_EMPTY_COMPOSITE,
              references=('Salehi, Erdogmus & Gholipour, Tversky loss function for image segmentation, 2017',),
              components=(('sigmoid_tversky', 1.0), ('sigmoid_ce', 1.0))),
     LossSpec('softmax_dice_ce', 'composite', ('multiclass_segmentation',), 'softmax_seg',
@@ -567,18 +395,12 @@ _SPECS: list[LossSpec] = [
              'soft Dice + softmax cross-entropy (the nnU-Net default)',
              (Param('dice_weight', 1.0, 'weight of the Dice term', low=0),
               Param('ce_weight', 1.0, 'weight of the cross-entropy term', low=0),
-              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
-              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
+              _SMOOTH, _AGGREGATE, _BACKGROUND,
+              _CLASS_INDEX_IGNORED,
               Param('class_weight', None, 'per-class weight (C,) of both terms', kind='tensor'),
               Param('label_smoothing', 0.0, 'label smoothing of the cross-entropy term', low=0, high=1),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0"
-                          "; the pixelwise term always counts",
+              _DISTRIBUTED),
+             convex=False, empty_target=_EMPTY_COMPOSITE,
              references=(
                  'Isensee et al., nnU-Net: a self-configuring method for deep learning-based biomedical image '
                  'segmentation, 2021',
@@ -589,18 +411,12 @@ _SPECS: list[LossSpec] = [
              'soft Dice + multi-class focal loss',
              (Param('dice_weight', 1.0, 'weight of the Dice term', low=0),
               Param('focal_weight', 1.0, 'weight of the focal term', low=0),
-              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
-              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
+              _SMOOTH, _AGGREGATE, _BACKGROUND,
+              _CLASS_INDEX_IGNORED,
               Param('gamma', 2.0, 'focusing parameter of the focal term', low=0, high=10),
               Param('alpha', None, 'per-class weight (C,) of the focal term', kind='tensor'),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0"
-                          "; the pixelwise term always counts",
+              _DISTRIBUTED),
+             convex=False, empty_target=_EMPTY_COMPOSITE,
              references=(
                  'Zhu et al., AnatomyNet, 2019',
                  'Lin et al., Focal Loss for Dense Object Detection, 2017',
@@ -611,19 +427,12 @@ _SPECS: list[LossSpec] = [
              'Tversky + softmax cross-entropy',
              (Param('tversky_weight', 1.0, 'weight of the Tversky term', low=0),
               Param('ce_weight', 1.0, 'weight of the cross-entropy term', low=0),
-              Param('alpha', 0.3, 'Tversky weight of the false positives', low=0),
-              Param('beta', 0.7, 'Tversky weight of the false negatives', low=0),
-              Param('smooth', 1e-05, 'added to numerator and denominator of the non-empty terms', low=0),
-              Param('aggregate', 'per_image', 'statistics per image, or summed over the batch',
-                    choices=('per_image', 'batch'), kind='choice'),
-              Param('include_background', True, 'keep channel 0 in the loss', kind='bool'),
-              Param('ignore_index', -100, 'class index whose pixels are left out', kind='int'),
+              *_TVERSKY,
+              _SMOOTH, _AGGREGATE, _BACKGROUND,
+              _CLASS_INDEX_IGNORED,
               Param('class_weight', None, 'per-class weight (C,) of both terms', kind='tensor'),
-              Param('distributed', False, 'all-reduce batch statistics over torch.distributed ranks',
-                    kind='bool')),
-             convex=False, empty_target="empty (image, class) target: loss = soft false-positive fraction Σp/n (0 iff nothing is "
-                          "predicted, gradient never vanishes); empty target + empty prediction give 0"
-                          "; the pixelwise term always counts",
+              _DISTRIBUTED),
+             convex=False, empty_target=_EMPTY_COMPOSITE,
              references=('Salehi, Erdogmus & Gholipour, Tversky loss function for image segmentation, 2017',),
              components=(('softmax_tversky', 1.0), ('softmax_ce', 1.0))),
 ]

@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from losslab.compare.candidates import (Candidate, as_candidate, build_loss, check_compatible, parse_candidate,
-                                        resolve_auto)
+from losslab.compare.candidates import (
+    Candidate,
+    as_candidate,
+    build_loss,
+    check_compatible,
+    parse_candidate,
+    resolve_auto,
+)
 
 
 def test_plain_key_and_options():

@@ -65,7 +65,10 @@ def test_seeds_differ(digits_result):
 def test_segmentation_end_to_end(tiny_lesions):
     r = compare(["sigmoid_ce", "sigmoid_ce:bias=prior", "sigmoid_dice", "0.5*sigmoid_dice+sigmoid_ce"],
                 tiny_lesions, seeds=1, steps=3, batch_size=8, width=4, examples=3)
-    assert {m["name"] for m in r.metrics} >= {"dice", "iou", "ap", "best_dice", "empty_pred", "missed"}
+    assert {m["name"] for m in r.metrics} >= {"dice", "iou", "ap", "best_dice", "empty_pred", "missed", "false_alarm"}
+    empty = next(m for m in r.metrics if m["name"] == "empty_pred")
+    assert empty["higher_is_better"] is None and empty["reference"] == pytest.approx(r.task["empty_fraction_test"])
+    assert r.best("empty_pred") == [] and r.header("empty_pred").startswith("empty_pred (truth ")
     s = r.summary()
     for c in r.candidate_names:
         assert 0 <= s[c]["empty_pred"]["mean"] <= 1
@@ -137,3 +140,11 @@ def test_multiclass_segmentation_tiny():
                 batch_size=8, width=4, examples=2)
     assert r.task["kind"] == "multiclass_segmentation"
     assert r.examples["predictions"]["softmax_ce"].shape == (2, 32, 32)
+
+
+def test_segmentation_same_seed_same_numbers(tiny_lesions):
+    kw = dict(seeds=[3], steps=3, batch_size=8, width=4, examples=0, eval_points=1)
+    a = compare(["sigmoid_dice_ce", "sigmoid_focal"], tiny_lesions, **kw)
+    b = compare(["sigmoid_dice_ce", "sigmoid_focal"], tiny_lesions, **kw)
+    assert [r["value"] for r in a.records] == [r["value"] for r in b.records]
+    assert a.curves == b.curves and a.settings["seeds"] == [3]

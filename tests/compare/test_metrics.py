@@ -22,7 +22,7 @@ def test_perfect_segmentation():
     m = evaluate("binary_segmentation", logits, y, n_classes=1)
     assert m["dice"] == pytest.approx(1) and m["iou"] == pytest.approx(1) and m["ap"] == pytest.approx(1)
     assert m["best_dice"] == pytest.approx(1) and m["recall"] == pytest.approx(1)
-    assert m["empty_pred"] == pytest.approx(0.5) and m["missed"] == 0.0
+    assert m["empty_pred"] == pytest.approx(0.5) and m["missed"] == 0.0 and m["false_alarm"] == 0.0
 
 
 def test_empty_prediction_but_good_ranking():
@@ -30,6 +30,7 @@ def test_empty_prediction_but_good_ranking():
     logits = y * 2 - 5  # every pixel below 0.5, positives ranked first
     m = evaluate("binary_segmentation", logits, y, n_classes=1)
     assert m["dice"] == 0 and m["recall"] == 0 and m["empty_pred"] == 1 and m["missed"] == 1
+    assert m["false_alarm"] == 0
     assert m["ap"] == pytest.approx(1) and m["best_dice"] == pytest.approx(1)  # only the threshold failed
 
 
@@ -40,6 +41,7 @@ def test_missed_counts_lesion_images_without_a_true_positive():
     logits[2, 0, 0, 0] = 10  # false positive on an empty image
     m = evaluate("binary_segmentation", logits, y, n_classes=1)
     assert m["missed"] == pytest.approx(0.5) and m["empty_pred"] == pytest.approx(0.5)
+    assert m["false_alarm"] == pytest.approx(0.5)  # one of the two empty images
     assert m["precision"] == pytest.approx(0.5) and m["recall"] == pytest.approx(1 / 5)
 
 
@@ -99,5 +101,5 @@ def test_directions_and_primary():
         names = {m.name: m.higher_is_better for m in metrics_for(kind)}
         assert primary in names
     seg = {m.name: m.higher_is_better for m in metrics_for("binary_segmentation")}
-    assert seg["dice"] and not seg["empty_pred"] and not seg["missed"]
+    assert seg["dice"] and seg["empty_pred"] is None and seg["missed"] is False and seg["false_alarm"] is False
     assert not {m.name: m.higher_is_better for m in metrics_for("regression")}["rmse"]

@@ -33,7 +33,7 @@ def test_report_is_self_contained(seg_result, tmp_path):
     for name in ("curves.png", "metrics.png", "examples.png", "results.json"):
         assert (tmp_path / "rep" / name).stat().st_size > 0
     d = json.loads((tmp_path / "rep" / "results.json").read_text())
-    assert len(d["records"]) == 2 * 2 * 8
+    assert len(d["records"]) == 2 * 2 * 9
 
 
 def test_classification_report_has_no_examples(tmp_path):
@@ -48,5 +48,8 @@ def test_markdown_and_table_mark_the_best(seg_result):
     assert md.count("\n") == 1 + len(seg_result.candidate_names)
     assert "**" in md and "± " in md
     for m in seg_result.metric_names:
-        assert seg_result.best(m) or all(v != v for v in [seg_result.summary()[c][m]["mean"]
-                                                         for c in seg_result.candidate_names])
+        if seg_result.higher_is_better(m) is None:
+            assert seg_result.best(m) == []
+        else:
+            assert seg_result.best(m) or all(v != v for v in [seg_result.summary()[c][m]["mean"]
+                                                             for c in seg_result.candidate_names])

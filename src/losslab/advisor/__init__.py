@@ -67,7 +67,15 @@ def advise(target: Any, *, task: str | None = None, **hints: Any) -> Recommendat
 
 
 def recommendation(prof: Profile, options: Options | None = None) -> Recommendation:
-    """The :class:`Recommendation` for an existing profile (the rules only, no reading)."""
+    """The :class:`Recommendation` for an existing profile (the rules only, no reading).
+
+    Example:
+        >>> import numpy as np
+        >>> from losslab.advisor import Options, advise, recommendation
+        >>> prof = advise(np.array([0] * 900 + [1] * 100)).profile
+        >>> recommendation(prof, Options(weighting="inverse")).params
+        {'pos_weight': [9.0]}
+    """
     options = options or Options()
     cands, advice = recommend(prof, options)
     choices = [LossChoice.from_candidate(c) for c in cands]

@@ -170,7 +170,15 @@ class RegressionStats:
 
 @dataclass
 class Profile:
-    """Everything the rules look at. ``stat("masks.empty_fraction")`` reads a (dotted) statistic."""
+    """Everything the rules look at. ``stat("masks.empty_fraction")`` reads a (dotted) statistic.
+
+    Example:
+        >>> import numpy as np
+        >>> from losslab import advise
+        >>> prof = advise(np.array([0] * 900 + [1] * 60 + [2] * 40)).profile
+        >>> prof.task, prof.imbalance_ratio, prof.stat("classes.counts")
+        ('multiclass', 22.5, [900, 60, 40])
+    """
 
     task: str
     evidence: list[str]

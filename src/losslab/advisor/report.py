@@ -33,7 +33,17 @@ def _tensor_params(spec: registry.LossSpec) -> set[str]:
 
 @dataclass
 class LossChoice:
-    """A registry key with its parameters (tensors as lists) and the reasons it was proposed."""
+    """A registry key with its parameters (tensors as lists) and the reasons it was proposed.
+
+    Example:
+        >>> import numpy as np
+        >>> from losslab import advise
+        >>> choice = advise(np.array([0] * 900 + [1] * 60 + [2] * 40)).loss
+        >>> choice.signature()
+        'softmax_ce(class_weight=[0.3045, 1.111, 1.584])'
+        >>> type(choice.build()).__name__
+        'SoftmaxCrossEntropyLoss'
+    """
 
     key: str
     params: dict[str, Any]
@@ -81,7 +91,17 @@ def _fmt(v: Any) -> str:
 
 @dataclass
 class Recommendation:
-    """The recommended loss (``key`` + ``params``), alternatives, advice and the profile behind them."""
+    """The recommended loss (``key`` + ``params``), alternatives, advice and the profile behind them.
+
+    Example:
+        >>> import numpy as np
+        >>> from losslab import advise
+        >>> rec = advise(np.array([0] * 900 + [1] * 60 + [2] * 40))
+        >>> rec
+        Recommendation(softmax_ce(class_weight=[0.3045, 1.111, 1.584]), task='multiclass', alternatives=[softmax_focal, softmax_ce])
+        >>> [a.key for a in rec.alternatives], rec.to_dict()["loss"]["key"]
+        (['softmax_focal', 'softmax_ce'], 'softmax_ce')
+    """
 
     loss: LossChoice
     alternatives: list[LossChoice]

@@ -59,7 +59,14 @@ class Term:
 
 @dataclass
 class Candidate:
-    """A named candidate: weighted terms, the bias initialisation, and whether it is the advisor's pick."""
+    """A named candidate: weighted terms, the bias initialisation, and whether it is the advisor's pick.
+
+    Example:
+        >>> from losslab.compare import parse_candidate
+        >>> c = parse_candidate("sigmoid_dice+0.5*sigmoid_ce:bias=prior")
+        >>> [(t.key, t.weight) for t in c.terms], c.bias
+        ([('sigmoid_dice', 1.0), ('sigmoid_ce', 0.5)], 'prior')
+    """
 
     name: str
     terms: list[Term]
@@ -210,7 +217,19 @@ def parse_term(text: str, fn: str = _FN) -> tuple[Term, str | None]:
 
 
 def parse_candidate(text: str, fn: str = _FN) -> Candidate:
-    """A :class:`Candidate` from its string form (``advised`` gives a placeholder filled per task)."""
+    """A :class:`Candidate` from its string form (``advised`` gives a placeholder filled per task).
+
+    ``fn`` names the caller in error messages. Raises ``ValueError`` (one line) on an unknown key, an
+    unknown option or a value of the wrong kind.
+
+    Example:
+        >>> from losslab.compare import parse_candidate
+        >>> t = parse_candidate("softmax_ce:class_weight=[1,2,2],label_smoothing=0.1").terms[0]
+        >>> t.key, t.params
+        ('softmax_ce', {'class_weight': [1.0, 2.0, 2.0], 'label_smoothing': 0.1})
+        >>> parse_candidate("mse:on=probability").terms[0].on
+        'probability'
+    """
     if not isinstance(text, str):
         fail(fn, "a candidate string, nn.Module or (name, module)", "pair", type(text).__name__)
     text = text.strip()

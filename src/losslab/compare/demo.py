@@ -75,7 +75,8 @@ def run_demo(out: str | Path = "losslab-report", *, seeds: int = 2, steps: int |
     result = compare(cands, task, seeds=seeds, steps=steps, progress=progress)
     print_wide(result.table(title=f"lesions (1:{1 / i['foreground_fraction_train'] - 1:.0f}), held-out test "
                                   f"images: mean ± std over {seeds} seeds; * best"))
-    path = result.write_report(out, title="losslab demo: which loss finds 1:1000 lesions?")
+    path = result.write_report(out, title="losslab demo: which loss finds 1:1000 lesions?",
+                               command=f"losslab demo --seeds {seeds}" + (f" --steps {steps}" if steps else ""))
     (Path(out) / "table.md").write_text(result.to_markdown() + "\n", encoding="utf-8")
     total = time.perf_counter() - t0
     console.print(f"[bold]report[/bold]: {path.resolve()}  (figures and results.json beside it; "

@@ -33,7 +33,14 @@ _FN = "compare"
 
 @dataclass(frozen=True)
 class Budget:
-    """Training budget and optimizer settings."""
+    """Training budget and optimizer settings (Adam): steps, batch size, learning rate, model and width.
+
+    Example:
+        >>> from losslab.compare import DEFAULT_BUDGETS
+        >>> b = DEFAULT_BUDGETS["binary_segmentation"]
+        >>> b.steps, b.batch_size, b.lr
+        (250, 8, 0.005)
+    """
 
     steps: int
     batch_size: int
@@ -65,7 +72,13 @@ DEFAULT_CANDIDATES = {
 
 
 def default_candidates(kind: str) -> list[str]:
-    """Sensible candidates for a task kind (keys the registry does not have are left out)."""
+    """Sensible candidates for a task kind (keys the registry does not have are left out).
+
+    Example:
+        >>> from losslab.compare import default_candidates
+        >>> default_candidates("regression")
+        ['mse', 'mae', 'huber', 'log_cosh', 'advised']
+    """
     from .. import registry
 
     known = {s.key for s in registry.list_losses()}
@@ -203,6 +216,14 @@ def compare(candidates: Sequence[Any] | None, task_or_data: Any = "lesions", *, 
 
     Returns:
         A :class:`~losslab.compare.results.CompareResult` (records, table, JSON, report).
+
+    Example:
+        >>> from losslab.compare import compare
+        >>> r = compare(["mse", "huber:delta=1"], "outliers", seeds=2)
+        >>> r.candidate_names, len(r.records)  # 2 candidates x 2 seeds x (mae, rmse)
+        (['mse', 'huber:delta=1'], 8)
+        >>> r.best("mae")  # squared error is pulled by the outliers in the training targets
+        ['huber:delta=1']
     """
     task = _resolve_task(task_or_data, data_seed, task_options)
     if task.kind not in KINDS:
@@ -329,8 +350,15 @@ def compare(candidates: Sequence[Any] | None, task_or_data: Any = "lesions", *, 
     env = {"torch": torch.__version__, "threads": torch.get_num_threads(), "python": platform.python_version(),
            "platform": platform.platform(), "deterministic": True}
     return CompareResult(task.summary(), [c.describe() for c in resolved],
-                         [{"name": m.name, "higher_is_better": m.higher_is_better, "doc": m.doc} for m in metric_list],
+                         [_metric_info(m, task) for m in metric_list],
                          records, timings, curves, settings, env, advice, examples_data)
+
+
+def _metric_info(m: M.Metric, task: Task) -> dict[str, Any]:
+    info = {"name": m.name, "higher_is_better": m.higher_is_better, "doc": m.doc}
+    if m.name == "empty_pred" and "empty_fraction_test" in task.info:
+        info["reference"] = task.info["empty_fraction_test"]  # the true fraction of empty test images
+    return info
 
 
 class _Progress:
@@ -344,10 +372,12 @@ class _Progress:
 
     def __enter__(self) -> _Progress:
         if self.enabled:
+            from rich.console import Console
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
             self._p = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                               TimeElapsedColumn(), TimeRemainingColumn(), transient=True)
+                               TimeElapsedColumn(), TimeRemainingColumn(), transient=True,
+                               console=Console(stderr=True))
             self._p.__enter__()
             self._task = self._p.add_task("training", total=self.total)
         return self

@@ -4,7 +4,9 @@ Segmentation metrics pool the pixels of the whole test set (micro averaging), so
 a prediction on an empty image is a false positive. Multi-class segmentation averages the foreground
 classes (macro). Two image-level rates are counts, not pixel scores: ``empty_pred`` is the fraction of test
 images with no predicted foreground pixel, ``missed`` the fraction of lesion-bearing test images with no
-correctly predicted foreground pixel. ``ap`` (pixel-level average precision) and ``best_dice`` (the Dice at
+correctly predicted foreground pixel, ``false_alarm`` the fraction of empty test images with a predicted
+foreground pixel. ``empty_pred`` has no better direction (``higher_is_better`` is ``None``): compare it
+with the true empty fraction (its ``reference``); 1.0 means the model predicts nothing. ``ap`` (pixel-level average precision) and ``best_dice`` (the Dice at
 the best threshold on the precision–recall curve) do not depend on the 0.5 threshold: when ``dice`` is low
 but ``ap``/``best_dice`` are high, the loss ranked the pixels well and only the threshold is off.
 """
@@ -19,10 +21,16 @@ import torch
 
 @dataclass(frozen=True)
 class Metric:
-    """A metric's name, direction and one line of meaning."""
+    """A metric's name, direction (``None``: descriptive, compare with a reference) and one line of meaning.
+
+    Example:
+        >>> from losslab.compare import metrics_for
+        >>> [(m.name, m.higher_is_better) for m in metrics_for("regression")]
+        [('mae', False), ('rmse', False)]
+    """
 
     name: str
-    higher_is_better: bool
+    higher_is_better: bool | None
     doc: str
 
 
@@ -33,8 +41,10 @@ SEGMENTATION_METRICS = (
     Metric("recall", True, "pixel recall"),
     Metric("ap", True, "pixel-level average precision (threshold-free ranking quality)"),
     Metric("best_dice", True, "Dice at the best threshold of the precision-recall curve"),
-    Metric("empty_pred", False, "fraction of test images predicted empty"),
+    Metric("empty_pred", None, "fraction of test images predicted empty (compare with the true empty fraction; "
+                               "1.0 = predicts nothing)"),
     Metric("missed", False, "fraction of lesion-bearing test images with no correctly found lesion pixel"),
+    Metric("false_alarm", False, "fraction of empty test images with a predicted foreground pixel"),
 )
 CLASSIFICATION_METRICS = (
     Metric("accuracy", True, "accuracy at threshold 0.5 (argmax for multi-class)"),
@@ -53,7 +63,13 @@ PRIMARY = {"binary_segmentation": "dice", "multiclass_segmentation": "dice", "bi
 
 
 def metrics_for(kind: str) -> tuple[Metric, ...]:
-    """The metrics reported for a task kind."""
+    """The metrics reported for a task kind.
+
+    Example:
+        >>> from losslab.compare import metrics_for
+        >>> [m.name for m in metrics_for("binary_segmentation")]
+        ['dice', 'iou', 'precision', 'recall', 'ap', 'best_dice', 'empty_pred', 'missed', 'false_alarm']
+    """
     if kind.endswith("segmentation"):
         return SEGMENTATION_METRICS
     if kind in ("binary", "multiclass"):
@@ -105,9 +121,11 @@ def _ap(probs: torch.Tensor, target: torch.Tensor) -> float:
 def _image_rates(pred_fg: torch.Tensor, hit: torch.Tensor, true_fg: torch.Tensor) -> dict[str, float]:
     """``pred_fg``/``hit``/``true_fg``: (N, pixels) booleans → empty-prediction and missed-image rates."""
     bearing = true_fg.any(dim=1)
-    empty = float((~pred_fg.any(dim=1)).float().mean())
+    predicted = pred_fg.any(dim=1)
+    empty = float((~predicted).float().mean())
     missed = float((~hit.any(dim=1))[bearing].float().mean()) if bool(bearing.any()) else float("nan")
-    return {"empty_pred": empty, "missed": missed}
+    alarm = float(predicted[~bearing].float().mean()) if bool((~bearing).any()) else float("nan")
+    return {"empty_pred": empty, "missed": missed, "false_alarm": alarm}
 
 
 def _binary_segmentation(logits: torch.Tensor, target: torch.Tensor, only) -> dict[str, float]:
@@ -133,7 +151,7 @@ def _binary_segmentation(logits: torch.Tensor, target: torch.Tensor, only) -> di
         out["ap"] = _ap(probs, t)
     if _want("best_dice", only):
         out["best_dice"] = _best_f1(probs, t)
-    if _want("empty_pred", only) or _want("missed", only):
+    if any(_want(k, only) for k in ("empty_pred", "missed", "false_alarm")):
         n = logits.shape[0]
         pred = (logits > 0).reshape(n, -1)
         true = (target > 0.5).reshape(n, -1)
@@ -179,7 +197,7 @@ def _multiclass_segmentation(logits: torch.Tensor, target: torch.Tensor, n_class
             out["ap"] = float(np.mean(aps)) if aps else float("nan")
         if _want("best_dice", only):
             out["best_dice"] = float(np.mean(bests)) if bests else float("nan")
-    if _want("empty_pred", only) or _want("missed", only):
+    if any(_want(k, only) for k in ("empty_pred", "missed", "false_alarm")):
         n = logits.shape[0]
         pf = (pred > 0).reshape(n, -1)
         tf = (target > 0).reshape(n, -1)

@@ -4,9 +4,11 @@ The JSON (``to_json``) is one object::
 
     {"task": {...}, "candidates": [...], "metrics": [...], "records": [
         {"candidate": "sigmoid_ce", "seed": 0, "metric": "dice", "value": 0.41, "higher_is_better": true}, ...],
-     "timings": {...}, "settings": {...}, "environment": {...}, "advice": {...} | null}
+     "timings": {...}, "curves": {...}, "settings": {...}, "environment": {...}, "advice": {...} | null}
 
-``curves`` (training loss and held-out primary metric per step) are included; segmentation example
+``higher_is_better`` is ``null`` for a descriptive metric (``empty_pred``): its entry in ``metrics`` has a
+``reference`` (the true value) to compare with, and it has no best candidate. NaN values are ``null``.
+``curves`` hold the training loss and the held-out primary metric per step; segmentation example
 predictions (``examples``) are kept in memory for the plots only.
 """
 
@@ -23,7 +25,18 @@ import numpy as np
 
 @dataclass
 class CompareResult:
-    """Everything one ``compare`` run measured."""
+    """Everything one ``compare`` run measured: records (candidate × seed × metric), timings, curves.
+
+    Example:
+        >>> from losslab.compare import compare
+        >>> r = compare(["mse", "mae"], "outliers", seeds=2)
+        >>> sorted(r.summary()["mae"])
+        ['mae', 'rmse']
+        >>> r.records[0]["candidate"], r.records[0]["metric"], r.records[0]["higher_is_better"]
+        ('mse', 'mae', False)
+        >>> print(r.to_markdown().splitlines()[0])
+        | candidate | mae ↓ | rmse ↓ | s/seed |
+    """
 
     task: dict[str, Any]
     candidates: list[dict[str, Any]]
@@ -45,11 +58,24 @@ class CompareResult:
     def metric_names(self) -> list[str]:
         return [m["name"] for m in self.metrics]
 
-    def higher_is_better(self, metric: str) -> bool:
+    def higher_is_better(self, metric: str) -> bool | None:
+        """``True``/``False``, or ``None`` for a descriptive metric (compare with its ``reference``)."""
         for m in self.metrics:
             if m["name"] == metric:
-                return bool(m["higher_is_better"])
+                return m["higher_is_better"]
         raise KeyError(metric)
+
+    def reference(self, metric: str) -> float | None:
+        """The true value a descriptive metric should be compared with (e.g. the true empty fraction)."""
+        return next((m.get("reference") for m in self.metrics if m["name"] == metric), None)
+
+    def header(self, metric: str) -> str:
+        """``"dice ↑"``, ``"ece ↓"``, or ``"empty_pred (truth 0.685)"``."""
+        hib = self.higher_is_better(metric)
+        if hib is None:
+            ref = self.reference(metric)
+            return metric if ref is None else f"{metric} (truth {ref:.3f})"
+        return f"{metric} {'↑' if hib else '↓'}"
 
     def values(self, candidate: str, metric: str) -> list[float]:
         """The per-seed values of one metric for one candidate, in seed order."""
@@ -67,7 +93,9 @@ class CompareResult:
         return out
 
     def best(self, metric: str) -> list[str]:
-        """Candidates with the best mean for ``metric`` (ties all returned; NaN means never best)."""
+        """Candidates with the best mean for ``metric`` (ties all returned; NaN never best; none if descriptive)."""
+        if self.higher_is_better(metric) is None:
+            return []
         s = self.summary()
         means = {c: s[c][metric]["mean"] for c in s if math.isfinite(s[c][metric]["mean"])}
         if not means:
@@ -114,7 +142,7 @@ class CompareResult:
                       show_lines=False)
         table.add_column("candidate", overflow="fold")
         for m in metrics:
-            table.add_column(f"{m} {'↑' if self.higher_is_better(m) else '↓'}", justify="right")
+            table.add_column(self.header(m), justify="right")
         table.add_column("s/seed", justify="right")
         best = {m: set(self.best(m)) for m in metrics}
         for c in self.candidate_names:
@@ -129,7 +157,7 @@ class CompareResult:
     def to_markdown(self, *, metrics: list[str] | None = None) -> str:
         """A markdown table: mean ± std over seeds, the best per metric in bold."""
         metrics = metrics or self.metric_names
-        head = ["candidate", *[f"{m} {'↑' if self.higher_is_better(m) else '↓'}" for m in metrics], "s/seed"]
+        head = ["candidate", *[self.header(m) for m in metrics], "s/seed"]
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         best = {m: set(self.best(m)) for m in metrics}
         for c in self.candidate_names:
@@ -141,11 +169,14 @@ class CompareResult:
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)
 
-    def write_report(self, out_dir: str | Path, *, title: str | None = None) -> Path:
-        """Write ``report.html`` (self-contained), ``results.json`` and the PNG figures to ``out_dir``."""
+    def write_report(self, out_dir: str | Path, *, title: str | None = None, command: str | None = None) -> Path:
+        """Write ``report.html`` (self-contained), ``results.json`` and the PNG figures to ``out_dir``.
+
+        ``command`` (e.g. the command line that produced the run) is shown in the report.
+        """
         from ..plotting.report import write_report
 
-        return write_report(self, out_dir, title=title)
+        return write_report(self, out_dir, title=title, command=command)
 
     @classmethod
     def from_json(cls, path: str | Path) -> CompareResult:

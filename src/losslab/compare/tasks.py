@@ -51,6 +51,12 @@ class Task:
     ``n_classes`` is 1 for binary and regression tasks (one output), ``C`` for multi-class ones.
     ``info`` holds statistics (foreground fraction, class counts, ...); regression tasks store the
     target scale (``y_mean``, ``y_std``) so metrics are reported in the original units.
+
+    Example:
+        >>> from losslab.compare import make_task
+        >>> t = make_task("digits-imbalanced")
+        >>> t.kind, t.n_classes, tuple(t.x_train.shape), tuple(t.y_train.shape)
+        ('binary', 1, (1257, 64), (1257, 1))
     """
 
     name: str
@@ -259,7 +265,17 @@ BUILTIN = {
 
 
 def make_task(name: str, seed: int = 0, **options: Any) -> Task:
-    """The built-in task ``name`` generated from ``seed`` (same seed → same data)."""
+    """The built-in task ``name`` generated from ``seed`` (same seed → same data).
+
+    ``options`` go to the generator (``make_lesions(n_train=..., size=...)``, ``make_outliers(outlier_fraction=...)``,
+    ``make_digits_imbalanced(digit=...)``).
+
+    Example:
+        >>> from losslab.compare import make_task
+        >>> t = make_task("lesions", 0)
+        >>> tuple(t.x_train.shape), round(t.info["foreground_fraction_train"], 4)
+        ((400, 1, 64, 64), 0.0011)
+    """
     if name not in BUILTIN:
         fail("make_task", "a built-in task, one of", tuple(BUILTIN), repr(name))
     return BUILTIN[name](seed, **options)
@@ -284,6 +300,17 @@ def load_data(path: str | Path, *, target: str | None = None, masks: str | Path 
             segmentation (binary if the masks hold two values).
         test_fraction: held-out share (stratified for classification).
         size: resize images and masks to ``size × size`` (needed when their sizes differ).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> import numpy as np
+        >>> from losslab.compare import load_data
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "data.npz"
+        >>> x = np.random.default_rng(0).normal(size=(40, 3))
+        >>> np.savez(path, X=x, y=(x[:, 0] > 0).astype(int))
+        >>> t = load_data(path)
+        >>> t.kind, t.x_train.shape[0], t.x_test.shape[0]
+        ('binary', 30, 10)
     """
     fn = "load_data"
     p = Path(path)

@@ -16,6 +16,14 @@ def plot_learning_curves(result: Any, path: str | Path) -> Path:
     """Training loss (relative to its first logged value, log scale) and the held-out primary metric.
 
     One line per candidate (mean over seeds); the shaded band is the seed range of the metric.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from losslab.compare import compare
+        >>> from losslab.plotting import plot_learning_curves
+        >>> r = compare(["mse", "mae"], "outliers", seeds=2)
+        >>> plot_learning_curves(r, pathlib.Path(tempfile.mkdtemp()) / "curves.png").name
+        'curves.png'
     """
     fig = new_figure(12, 4.4)
     ax_l, ax_m = fig.subplots(1, 2)
@@ -54,7 +62,16 @@ def plot_learning_curves(result: Any, path: str | Path) -> Path:
 
 
 def plot_metric_bars(result: Any, path: str | Path, metrics: list[str] | None = None) -> Path:
-    """One panel per metric: bars at the mean over seeds, dots at each seed, the best bar outlined and labelled."""
+    """One panel per metric: bars at the mean over seeds, dots at each seed, the best bar outlined and labelled.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from losslab.compare import compare
+        >>> from losslab.plotting import plot_metric_bars
+        >>> r = compare(["mse", "huber"], "outliers", seeds=2)
+        >>> plot_metric_bars(r, pathlib.Path(tempfile.mkdtemp()) / "metrics.png").name
+        'metrics.png'
+    """
     metrics = metrics or result.metric_names
     cols = min(4, len(metrics))
     rows = math.ceil(len(metrics) / cols)
@@ -84,7 +101,13 @@ def plot_metric_bars(result: Any, path: str | Path, metrics: list[str] | None = 
         ax.set_yticks(y, names if ax is axes[0] or (list(axes).index(ax) % cols == 0) else [""] * len(names),
                       fontsize=8)
         ax.invert_yaxis()
-        ax.set_title(f"{m} ({'higher' if result.higher_is_better(m) else 'lower'} is better)", fontsize=9)
+        hib = result.higher_is_better(m)
+        ref = result.reference(m)
+        if ref is not None:
+            ax.axvline(ref, color="k", ls="--", lw=1)
+        direction = ("higher is better" if hib else "lower is better") if hib is not None else \
+            ("dashed: truth" if ref is not None else "descriptive")
+        ax.set_title(f"{m} ({direction})", fontsize=9)
         ax.grid(axis="x", alpha=0.3)
     for ax in axes[len(metrics):]:
         ax.set_visible(False)
@@ -93,7 +116,17 @@ def plot_metric_bars(result: Any, path: str | Path, metrics: list[str] | None = 
 
 
 def plot_examples(result: Any, path: str | Path) -> Path | None:
-    """Test images, their masks and each candidate's foreground probability (first seed); ``None`` if absent."""
+    """Test images, their masks and each candidate's foreground probability (first seed); ``None`` if absent.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from losslab.compare import compare, make_task
+        >>> from losslab.plotting import plot_examples
+        >>> task = make_task("lesions", 0, n_train=16, n_test=8, size=32)
+        >>> r = compare(["sigmoid_ce", "sigmoid_dice"], task, seeds=1, steps=2, width=4)
+        >>> plot_examples(r, pathlib.Path(tempfile.mkdtemp()) / "examples.png").name
+        'examples.png'
+    """
     ex = result.examples
     if not ex or not ex.get("predictions"):
         return None

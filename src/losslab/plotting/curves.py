@@ -100,6 +100,14 @@ def plot_losses(losses: list[str], *, out: str | Path = "losslab-plot.png", axis
         target: the label ``y`` for classification losses (default 1: left of 0 is "confidently wrong").
         params: ``{name: value}`` applied to every loss that has the option (``--param gamma=2``).
         span: half-width of the x range (default 8 for logits, 4 for residuals).
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from losslab.plotting import plot_losses
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "bce-focal-mse.png"
+        >>> path = plot_losses(["sigmoid_ce", "sigmoid_focal:gamma=2", "mse:on=probability"], out=out)
+        >>> path.name, path.read_bytes()[1:4] == b"PNG"
+        ('bce-focal-mse.png', True)
     """
     from ..compare.candidates import parse_candidate
 

@@ -30,7 +30,7 @@ def _img(path: Path, alt: str) -> str:
 
 def _table(result: Any) -> str:
     metrics = result.metric_names
-    head = "".join(f"<th>{html.escape(m)} {'↑' if result.higher_is_better(m) else '↓'}</th>" for m in metrics)
+    head = "".join(f"<th>{html.escape(result.header(m))}</th>" for m in metrics)
     rows = []
     best = {m: set(result.best(m)) for m in metrics}
     for c in result.candidate_names:
@@ -62,7 +62,16 @@ def write_report(result: Any, out_dir: str | Path, *, title: str | None = None, 
     """Write ``results.json``, ``curves.png``, ``metrics.png``, ``examples.png`` (segmentation) and
     ``report.html`` (images embedded as base64, so the HTML file stands alone) to ``out_dir``.
 
-    Returns the path of ``report.html``.
+    Returns the path of ``report.html``; ``command`` (optional) is shown as the way to reproduce it.
+
+    Example:
+        >>> import tempfile
+        >>> from losslab.compare import compare
+        >>> from losslab.plotting import write_report
+        >>> r = compare(["mse", "huber"], "outliers", seeds=2)
+        >>> path = write_report(r, tempfile.mkdtemp())
+        >>> path.name, "data:image/png;base64," in path.read_text()
+        ('report.html', True)
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -78,8 +87,12 @@ def write_report(result: Any, out_dir: str | Path, *, title: str | None = None, 
     title = title or f"losslab compare: {t['name']}"
     info = ", ".join(f"{k} = {v:.3%}" if "fraction" in k else f"{k} = {v}" for k, v in t.items()
                      if k not in ("name", "kind", "description") and not isinstance(v, (list, dict)))
-    metric_docs = "".join(f"<li><b>{html.escape(m['name'])}</b> ({'higher' if m['higher_is_better'] else 'lower'}"
-                          f" is better): {html.escape(m.get('doc', ''))}</li>" for m in result.metrics)
+    def direction(m: dict[str, Any]) -> str:
+        hib = m["higher_is_better"]
+        return "descriptive" if hib is None else ("higher is better" if hib else "lower is better")
+
+    metric_docs = "".join(f"<li><b>{html.escape(m['name'])}</b> ({direction(m)}): "
+                          f"{html.escape(m.get('doc', ''))}</li>" for m in result.metrics)
     cands = "".join(f"<li><code>{html.escape(c['name'])}</code>: "
                     f"{html.escape(json.dumps(c['terms'], default=str))}; bias {html.escape(c['bias'])}</li>"
                     for c in result.candidates)
