@@ -26,6 +26,7 @@ def peak_tensor_bytes(run: Run) -> int:
     """Peak bytes of torch tensors alive at once among those ``run`` allocates."""
     from torch.profiler import ProfilerActivity, profile
 
+    _reset(run)
     saved = os.dup(2)  # the profiler's native start/stop lines go to fd 2: keep them out of the table
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
@@ -49,13 +50,20 @@ def peak_tensor_bytes(run: Run) -> int:
 
 
 def forward_backward(loss: Callable, x, y) -> Run:
-    """A run that clears ``x.grad`` and does one forward + backward of ``loss(x, y)``."""
+    """One forward + backward of ``loss(x, y)``; its ``reset`` (run untimed, unprofiled) clears ``x.grad``."""
     def run():
-        x.grad = None
-        out = loss(x, y)
-        out.backward()
+        loss(x, y).backward()
         return x.grad
+
+    def reset():
+        x.grad = None
+
+    run.reset = reset
     return run
+
+
+def _reset(run: Run) -> None:
+    getattr(run, "reset", lambda: None)()
 
 
 @dataclass
@@ -74,6 +82,7 @@ def measure_group(case: str, shape: str, impls: list[tuple[str, Run, str | None]
     times: dict[str, list[float]] = {name: [] for name, _, _ in impls}
     for round_ in range(warmup + repeat):
         for name, run, _ in impls:
+            _reset(run)
             start = time.perf_counter()
             run()
             if round_ >= warmup:

@@ -43,7 +43,7 @@ def torch_cases(quick: bool) -> list[Row]:
         rows += measure_group(case, shape, [
             ("torch.nn", forward_backward(base_fn, x, y), None),
             ("losslab validate=False", forward_backward(ours(False), x, y), "torch.nn"),
-            ("losslab validate=True", forward_backward(ours(True), x, y), "torch.nn")])
+            ("losslab validate=True", forward_backward(ours(True), x, y), "torch.nn")], repeat=25)
     return rows
 
 

@@ -80,6 +80,14 @@ def _prepare(fn: str, input: torch.Tensor, target: torch.Tensor, weight: torch.T
     return input.to(dtype), target.to(dtype)
 
 
+def _torch_reduced(torch_fn, x: torch.Tensor, y: torch.Tensor, weight: torch.Tensor | None, reduction: str,
+                   fn: str, **kw) -> torch.Tensor:
+    """A torch.nn loss under the losslab rule; without ``weight`` torch's own fused reduction (same value)."""
+    if weight is None and (reduction != "mean" or x.numel() > 0):
+        return torch_fn(x, y, reduction=reduction, **kw)
+    return reduce_loss(torch_fn(x, y, reduction="none", **kw), reduction, weight=weight, fn=fn)
+
+
 def mse_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch.Tensor | None = None,
              reduction: Reduction = "mean", validate: bool = True) -> torch.Tensor:
     """Mean squared error.
@@ -112,7 +120,7 @@ def mse_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch.Tensor 
     """
     fn = "mse_loss"
     x, y = _prepare(fn, input, target, weight, reduction, validate)
-    return reduce_loss(F.mse_loss(x, y, reduction="none"), reduction, weight=weight, fn=fn)
+    return _torch_reduced(F.mse_loss, x, y, weight, reduction, fn)
 
 
 def mae_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch.Tensor | None = None,
@@ -147,7 +155,7 @@ def mae_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch.Tensor 
     """
     fn = "mae_loss"
     x, y = _prepare(fn, input, target, weight, reduction, validate)
-    return reduce_loss(F.l1_loss(x, y, reduction="none"), reduction, weight=weight, fn=fn)
+    return _torch_reduced(F.l1_loss, x, y, weight, reduction, fn)
 
 
 def huber_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch.Tensor | None = None,
@@ -188,7 +196,7 @@ def huber_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch.Tenso
     fn = "huber_loss"
     delta = check_number(fn, "delta", delta, low=0, low_open=True)
     x, y = _prepare(fn, input, target, weight, reduction, validate)
-    return reduce_loss(F.huber_loss(x, y, reduction="none", delta=delta), reduction, weight=weight, fn=fn)
+    return _torch_reduced(F.huber_loss, x, y, weight, reduction, fn, delta=delta)
 
 
 def smooth_l1_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch.Tensor | None = None,
@@ -229,7 +237,7 @@ def smooth_l1_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch.T
     fn = "smooth_l1_loss"
     beta = check_number(fn, "beta", beta, low=0)
     x, y = _prepare(fn, input, target, weight, reduction, validate)
-    return reduce_loss(F.smooth_l1_loss(x, y, reduction="none", beta=beta), reduction, weight=weight, fn=fn)
+    return _torch_reduced(F.smooth_l1_loss, x, y, weight, reduction, fn, beta=beta)
 
 
 def log_cosh_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch.Tensor | None = None,
