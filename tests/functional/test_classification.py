@@ -428,6 +428,120 @@ def test_softmax_focal_agrees_with_monai(gamma, alpha):
     close(ours.float(), monai.sum(1), rtol=1e-5, atol=1e-6)
 
 
+# ---- softmax focal, class-index targets: the analytic-backward autograd.Function
+def _focal_index_oracle(x, t, gamma=2.0, alpha=None, weight=None, ignore_index=-100, reduction="mean"):
+    """The previous plain-autograd formulation of the index-target path (log_softmax → gather → focal)."""
+    from losslab._numerics import focal_factor, log_softmax_complement
+    from losslab._reduction import reduce_loss
+
+    x = x.float() if x.dtype in (torch.float16, torch.bfloat16) else x
+    mask = t != ignore_index
+    safe = torch.where(mask, t, torch.zeros_like(t))
+    lp = TF.log_softmax(x, 1).gather(1, safe.unsqueeze(1)).squeeze(1)
+    loss = -lp if gamma == 0 else -(focal_factor(log_softmax_complement(lp), gamma) * lp)
+    if alpha is not None:
+        loss = loss * alpha[safe]
+    return reduce_loss(loss, reduction, weight=weight, mask=mask)
+
+
+FOCAL_INDEX_CASES = list(itertools.product([0.0, 0.5, 2.0], [False, True], [0.0, 0.3], [(), (3,), (2, 3, 2)]))
+
+
+@pytest.mark.parametrize("gamma,use_alpha,ignore_frac,spatial", FOCAL_INDEX_CASES)
+def test_softmax_focal_index_gradcheck(gamma, use_alpha, ignore_frac, spatial):
+    x, t = class_data(40, n=2, spatial=spatial, ignore_frac=ignore_frac)
+    a = torch.rand(4, generator=gen(41), dtype=D) + 0.1 if use_alpha else None
+    w = torch.rand(t.shape, generator=gen(42), dtype=D)
+    for reduction, weight in [("mean", None), ("sum", None), ("none", None), ("mean", w), ("none", w)]:
+        def f(z, reduction=reduction, weight=weight):
+            return softmax_focal_loss(z, t, gamma=gamma, alpha=a, weight=weight, reduction=reduction)
+        assert torch.autograd.gradcheck(f, (x.clone().requires_grad_(True),))
+    assert torch.autograd.gradgradcheck(lambda z: softmax_focal_loss(z, t, gamma=gamma, alpha=a, weight=w),
+                                        (x.clone().requires_grad_(True),))
+
+
+@pytest.mark.parametrize("gamma,use_alpha,ignore_frac,spatial", FOCAL_INDEX_CASES)
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_softmax_focal_index_equals_autograd_oracle(gamma, use_alpha, ignore_frac, spatial, dtype):
+    x, t = class_data(43, n=3, spatial=spatial, ignore_frac=ignore_frac, scale=4.0, dtype=dtype)
+    a = torch.rand(4, generator=gen(44), dtype=dtype) + 0.1 if use_alpha else None
+    w = torch.rand(t.shape, generator=gen(45), dtype=dtype)
+    tol = {} if dtype == torch.float64 else {"rtol": 1e-5, "atol": 1e-7}
+    for reduction, weight in itertools.product(REDUCTIONS, [None, w]):
+        kw = dict(gamma=gamma, alpha=a, weight=weight, reduction=reduction)
+        ours, g_ours = grad_of(softmax_focal_loss, x, t, **kw)
+        ref, g_ref = grad_of(_focal_index_oracle, x, t, **kw)
+        assert torch.equal(ours, ref)  # the forward is the same sequence of operations
+        close(g_ours, g_ref, **tol)
+
+
+@pytest.mark.parametrize("gamma", [0.25, 0.5, 1.0, 2.0, 2.5])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_softmax_focal_index_saturated_logits_finite_and_match_oracle(gamma, dtype):
+    x = torch.tensor([[1e4, -1e4, 0.0, 3.0], [-1e4, 1e4, 1e4, -1e4], [0.0, 0.0, 0.0, 1e4],
+                      [30.0, -30.0, 0.0, 1.0]], dtype=dtype)
+    t = torch.tensor([0, 0, 3, 0])  # saturated-right, saturated-wrong, exact 1 − p = 0 (clamped), p_t ≈ 1
+    a = torch.tensor([0.2, 0.5, 0.9, 0.4], dtype=dtype)
+    for reduction in REDUCTIONS:
+        ours, g_ours = grad_of(softmax_focal_loss, x, t, gamma=gamma, alpha=a, reduction=reduction)
+        ref, g_ref = grad_of(_focal_index_oracle, x, t, gamma=gamma, alpha=a, reduction=reduction)
+        assert torch.isfinite(ours).all() and torch.isfinite(g_ours).all()
+        assert torch.equal(ours, ref)
+        close(g_ours, g_ref, rtol=1e-6, atol=1e-30)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_softmax_focal_index_half_computed_in_float32(dtype):
+    x, t = class_data(46, n=2, spatial=(5, 3), ignore_frac=0.2, dtype=torch.float32)
+    xh = x.to(dtype)
+    ours, g_ours = grad_of(softmax_focal_loss, xh, t, gamma=0.5)
+    ref, g_ref = grad_of(_focal_index_oracle, xh, t, gamma=0.5)
+    assert ours.dtype == torch.float32 and g_ours.dtype == dtype
+    assert torch.equal(ours, ref) and torch.equal(g_ours, g_ref)
+
+
+def test_softmax_focal_index_double_backward_matches_oracle():
+    x, t = class_data(47, n=2, spatial=(3, 2), ignore_frac=0.2)
+    a = torch.rand(4, generator=gen(48), dtype=D) + 0.1
+    v = torch.randn(x.shape, generator=gen(49), dtype=D)
+    out = []
+    for f in (softmax_focal_loss, _focal_index_oracle):
+        xg = x.clone().requires_grad_(True)
+        (g,) = torch.autograd.grad(f(xg, t, gamma=1.5, alpha=a), xg, create_graph=True)
+        (hv,) = torch.autograd.grad((g * v).sum(), xg)
+        out.append((g.detach(), hv))
+    close(out[0][0], out[1][0])
+    close(out[0][1], out[1][1])
+
+
+def test_softmax_focal_index_alpha_gradient_and_retained_graph():
+    x, t = class_data(50, n=2, spatial=(4,), ignore_frac=0.2)
+    grads = []
+    for f in (softmax_focal_loss, _focal_index_oracle):
+        xg = x.clone().requires_grad_(True)
+        a = (torch.rand(4, generator=gen(51), dtype=D) + 0.1).requires_grad_(True)
+        loss = f(xg, t, gamma=2.0, alpha=a, reduction="sum")
+        loss.backward(retain_graph=True)
+        first = xg.grad.clone()
+        loss.backward()  # a second backward through the retained graph adds the same gradient again
+        close(xg.grad, 2 * first)
+        grads.append((first, a.grad / 2))
+    close(grads[0][0], grads[1][0])
+    close(grads[0][1], grads[1][1])
+
+
+def test_softmax_focal_index_ignore_index_inside_class_range_and_all_ignored():
+    x, t = class_data(52, n=4, spatial=(3,))
+    for ignore_index in (1, 0):
+        ours, g_ours = grad_of(softmax_focal_loss, x, t, gamma=0.5, ignore_index=ignore_index)
+        ref, g_ref = grad_of(_focal_index_oracle, x, t, gamma=0.5, ignore_index=ignore_index)
+        assert torch.equal(ours, ref)
+        close(g_ours, g_ref)
+    empty_x, empty_t = x[:0], t[:0]
+    value, grad = grad_of(softmax_focal_loss, empty_x, empty_t, gamma=2.0)
+    assert float(value) == 0.0 and grad.shape == empty_x.shape
+
+
 # ================================================================================ poly-1
 @pytest.mark.parametrize("reduction,use_cw,ls", list(itertools.product(REDUCTIONS, [False, True], [0.0, 0.2])))
 def test_poly1_epsilon_zero_is_cross_entropy(reduction, use_cw, ls):

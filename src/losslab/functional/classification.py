@@ -103,12 +103,20 @@ def _class_inputs(fn: str, logits: torch.Tensor, target: torch.Tensor, weight: t
         check_integer(fn, "target", target)
         if tuple(target.shape) != index_shape:
             _fail_class_shape(fn, logits, target, index_shape)
-        if validate:
-            check_class_indices(fn, "target", target, num_classes, ignore_index)
         target = target.long()
+        if validate and not _indices_in_range(target, num_classes):
+            check_class_indices(fn, "target", target, num_classes, ignore_index)
     check_broadcastable(fn, "weight", weight, index_shape)
     dtype = compute_dtype(logits, target if soft else None)
     return logits.to(dtype), (target.to(dtype) if soft else target), soft
+
+
+def _indices_in_range(t: torch.Tensor, num_classes: int) -> bool:
+    """True when every index is in ``[0, num_classes)``: one ``aminmax`` pass, no copy of ``t``."""
+    if t.numel() == 0:
+        return True
+    lo, hi = torch.aminmax(t)
+    return int(lo) >= 0 and int(hi) < num_classes
 
 
 def _row_atol(target: torch.Tensor) -> float:
@@ -536,19 +544,88 @@ def softmax_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma: flo
              "binary convention: use sigmoid_focal_loss, or pass the per-class tensor)", f"the scalar {alpha!r}",
              TypeError)
     a = _class_vector(fn, "alpha", alpha, x)
-    logp = F.log_softmax(x, 1)
     if soft:
+        logp = F.log_softmax(x, 1)
         terms = logp * t
         if gamma != 0:
             terms = terms * focal_factor(log_softmax_complement(logp), gamma)
         if a is not None:
             terms = terms * _class_view(a, x)
         return reduce_loss(-terms.sum(1), reduction, weight=weight, fn=fn)
-    lp, mask, safe = _gather_target(logp, t, ignore_index)
-    loss = -lp if gamma == 0 else -(focal_factor(log_softmax_complement(lp), gamma) * lp)
-    if a is not None:
-        loss = loss * a[safe]
+    if not 0 <= ignore_index < x.shape[1] and _indices_in_range(t, x.shape[1]):
+        safe, mask = t, None  # nothing ignored: index with t itself and reduce without a mask (same values)
+    else:
+        mask = t != ignore_index
+        safe = torch.where(mask, t, torch.zeros_like(t))
+    if a is not None and a.requires_grad and torch.is_grad_enabled():  # keep α differentiable
+        loss = _SoftmaxFocalIndex.apply(x, safe, gamma, None) * a[safe]
+    else:
+        loss = _SoftmaxFocalIndex.apply(x, safe, gamma, a)
     return reduce_loss(loss, reduction, weight=weight, mask=mask, fn=fn)
+
+
+class _SoftmaxFocalIndex(torch.autograd.Function):
+    """Unreduced softmax focal loss for class-index targets with an analytic backward.
+
+    ``L = log p_t``, ``q = 1 − p_t`` (clamped at the dtype's smallest normal ``tiny``, as
+    ``log_softmax_complement``), ``f = q^γ = exp(γ log q)`` (as ``focal_factor``): ``ℓ = −α_t f L``, and
+    ``∂ℓ/∂z_c = k·(p_c − δ_ct)`` with ``k = −∂ℓ/∂L = α_t f (1 − γ p_t L / q) >= 0``. Where the clamp is
+    active (``p_t`` within ``tiny`` of 1) ``−L/q`` is in ``[0, 1]``, so ``k`` stays finite and the gradient
+    entries ``k·(p_c − δ_ct)`` are below ``tiny`` in magnitude, as autograd's through the clamp.
+    Forward saves ``k`` (one value per element); backward recomputes ``softmax(z)`` into the gradient buffer
+    and scales it in place, so nothing logits-sized is kept between the passes. ``safe`` holds valid class
+    indices (ignored positions arrive with a zero upstream gradient from the masked reduction).
+    Double backward (``create_graph=True``) recomputes the same gradient from differentiable ops.
+    """
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, safe: torch.Tensor, gamma: float, a: torch.Tensor | None) -> torch.Tensor:
+        idx = safe.unsqueeze(1)
+        lp = F.log_softmax(x, 1).gather(1, idx).squeeze(1)
+        k = None
+        if gamma != 0:
+            # log_softmax_complement and focal_factor, computed in place (each buffer is reused)
+            q = torch.expm1(lp).neg_().clamp_min_(torch.finfo(lp.dtype).tiny)
+            f = torch.log(q).mul_(gamma).exp_()
+            k = q.reciprocal_().sub_(1).mul_(lp).mul_(-gamma).add_(1).mul_(f)  # p/q = 1/q − 1
+            lp.mul_(f)
+            del q, f
+        loss = lp.neg_()  # lp's buffer now holds −f·L, the same values as −(f·L)
+        if a is not None:
+            at = a[safe]
+            loss.mul_(at)
+            k = at if k is None else k.mul_(at)
+        ctx.save_for_backward(x, idx, k)
+        ctx.gamma, ctx.a = gamma, a
+        return loss
+
+    @staticmethod
+    def backward(ctx, g: torch.Tensor):
+        x, idx, k = ctx.saved_tensors
+        if torch.is_grad_enabled():  # create_graph=True: the same gradient from differentiable ops
+            p = torch.softmax(x, 1)
+            at = None if ctx.a is None else ctx.a[idx.squeeze(1)]
+            kd = _focal_index_k(F.log_softmax(x, 1).gather(1, idx).squeeze(1), ctx.gamma, at)
+            return (p - torch.zeros_like(p).scatter_(1, idx, 1.0)) * (kd * g).unsqueeze(1), None, None, None
+        grad = torch.softmax(x, 1)
+        grad.scatter_add_(1, idx, grad.new_full((), -1.0).expand(idx.shape))  # p_c − δ_ct
+        if k is not None:
+            grad.mul_(k.unsqueeze(1))
+        grad.mul_(g.unsqueeze(1))
+        return grad, None, None, None
+
+
+def _focal_index_k(lp: torch.Tensor, gamma: float, at: torch.Tensor | None) -> torch.Tensor:
+    """``k = α_t q^γ (1 − γ p_t L / q)`` of :class:`_SoftmaxFocalIndex` from differentiable ops (double backward)."""
+    k = None
+    if gamma != 0:
+        q_raw = -torch.expm1(lp)
+        tiny = torch.finfo(lp.dtype).tiny
+        q = q_raw.clamp_min(tiny)
+        k = focal_factor(torch.log(q), gamma) * (1 - gamma * (1 - q) * lp / q)
+    if at is not None:
+        k = at if k is None else k * at
+    return k if k is not None else torch.ones_like(lp)
 
 
 def poly1_cross_entropy(logits: torch.Tensor, target: torch.Tensor, *, epsilon: float = 1.0,
