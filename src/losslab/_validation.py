@@ -126,6 +126,15 @@ def check_no_nan(fn: str, name: str, value: torch.Tensor) -> None:
         fail(fn, f"`{name}` to be", "free of NaN", f"{n} NaN value(s)")
 
 
+def check_weight_values(fn: str, name: str, value: torch.Tensor | None) -> None:
+    """Per-element weights free of NaN and ``>= 0`` (a value check: costs a pass over the data)."""
+    if value is None:
+        return
+    check_no_nan(fn, name, value)
+    if value.numel() and bool((value < 0).any()):
+        fail(fn, f"`{name}` values", ">= 0", f"minimum {float(value.min()):g}")
+
+
 def check_unit_interval(fn: str, name: str, value: torch.Tensor) -> None:
     """Values in [0, 1] and no NaN (a value check: costs a pass over the data)."""
     if value.numel() == 0:

@@ -217,7 +217,7 @@ def parse_term(text: str, fn: str = _FN) -> tuple[Term, str | None]:
 
 
 def parse_candidate(text: str, fn: str = _FN) -> Candidate:
-    """A :class:`Candidate` from its string form (``advised`` gives a placeholder filled per task).
+    """A :class:`Candidate` from its string form (``advised`` is resolved per task, from the training labels).
 
     ``fn`` names the caller in error messages. Raises ``ValueError`` (one line) on an unknown key, an
     unknown option or a value of the wrong kind.
@@ -358,6 +358,6 @@ class CandidateLoss(nn.Module):
 
 
 def build_loss(cand: Candidate, kind: str, n_classes: int, prior: np.ndarray | None) -> CandidateLoss:
-    """The training loss of a (non-placeholder) candidate for a task kind."""
+    """The training loss of a resolved candidate (``advised`` already replaced) for a task kind."""
     check_compatible(cand, kind)
     return CandidateLoss([(t.weight, build_term(t, kind, prior), t.on) for t in cand.terms], kind, n_classes)

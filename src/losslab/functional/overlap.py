@@ -66,6 +66,7 @@ from .._validation import (
     check_option,
     check_reduction,
     check_tensor,
+    check_weight_values,
     fail,
 )
 from .classification import (
@@ -387,9 +388,7 @@ def _check_common(fn: str, smooth: float, reduction: str, weight: torch.Tensor |
     smooth = check_number(fn, "smooth", smooth, low=0)
     if weight is not None and validate:
         check_tensor(fn, "weight", weight)
-        check_no_nan(fn, "weight", weight)
-        if weight.numel() and bool((weight < 0).any()):
-            fail(fn, "`weight` values", ">= 0", f"minimum {float(weight.min()):g}")
+        check_weight_values(fn, "weight", weight)
     return smooth
 
 

@@ -34,6 +34,7 @@ from .._validation import (
     check_reduction,
     check_same_shape,
     check_tensor,
+    check_weight_values,
     fail,
 )
 
@@ -72,10 +73,7 @@ def _prepare(fn: str, input: torch.Tensor, target: torch.Tensor, weight: torch.T
     check_reduction(fn, reduction)
     if validate:
         check_no_nan(fn, "target", target)
-        if weight is not None:
-            check_no_nan(fn, "weight", weight)
-            if weight.numel() and bool((weight < 0).any()):
-                fail(fn, "`weight` values", ">= 0", f"minimum {float(weight.min()):g}")
+        check_weight_values(fn, "weight", weight)
     dtype = compute_dtype(input, target if target.is_floating_point() else None)
     return input.to(dtype), target.to(dtype)
 

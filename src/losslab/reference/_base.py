@@ -17,10 +17,12 @@ Conventions (every objective):
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import numpy as np
 
 
-class Objective:
+class Objective(ABC):
     """Base class. Subclasses implement ``loss`` and ``gradient_hessian`` (and usually ``init_score``).
 
     Example:
@@ -40,11 +42,13 @@ class Objective:
     key: str = ""
     multiclass: bool = False
 
+    @abstractmethod
     def loss(self, y: np.ndarray, raw: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """The unreduced loss, shape ``(n,)``."""
 
+    @abstractmethod
     def gradient_hessian(self, y: np.ndarray, raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        raise NotImplementedError
+        """``(∂loss/∂raw, diagonal of ∂²loss/∂raw²)``, each shaped like ``raw``."""
 
     def gradient(self, y: np.ndarray, raw: np.ndarray) -> np.ndarray:
         return self.gradient_hessian(y, raw)[0]
@@ -52,8 +56,9 @@ class Objective:
     def link(self, raw: np.ndarray) -> np.ndarray:
         return np.asarray(raw, dtype=np.float64)
 
+    @abstractmethod
     def init_score(self, y: np.ndarray, sample_weight: np.ndarray | None = None):
-        raise NotImplementedError
+        """The best constant raw score (a float, or ``(K,)`` for multi-class objectives)."""
 
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
