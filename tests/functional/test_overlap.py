@@ -641,3 +641,28 @@ def test_no_one_hot_is_materialised_for_index_targets():
     logits_bytes = x.numel() * 4
     # probabilities (= the gradient buffer) + two per-pixel buffers (1/C of it each) + small change
     assert peak <= logits_bytes * (1 + 2 / 8) + 64 * 1024
+
+
+# ---------------------------------------------------------------- Dice/Tversky + CE from one softmax
+@pytest.mark.parametrize("name, overlap", [("softmax_dice_ce_loss", "softmax_dice_loss"),
+                                           ("softmax_tversky_ce_loss", "softmax_tversky_loss")])
+@pytest.mark.parametrize("options", [{}, {"include_background": False, "aggregate": "batch"}, {"weighted": True}])
+def test_overlap_ce_from_one_softmax_equals_the_sum_of_its_terms(name, overlap, options):
+    """Class-index targets share the overlap term's softmax: same value and gradient as the two terms apart,
+    with ignored pixels, an all-ignored image, class weights, and logits of ±1e4 where p_t underflows."""
+    options = dict(options)
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(3, 4, 6, 5, generator=g, dtype=torch.float64) * 3
+    x[2, :, 0, 0] = torch.tensor([1e4, -1e4, 0.0, 5.0], dtype=torch.float64)  # p_t = 0 in float64 for t != 0
+    y = torch.randint(0, 4, (3, 6, 5), generator=g)
+    y[0, :2] = -100
+    y[1] = -100
+    y[2, 0, 0] = 1
+    cw = torch.tensor([0.5, 1.0, 2.0, 1.5], dtype=torch.float64) if options.pop("weighted", False) else None
+    fused = getattr(O, name)(x.requires_grad_(), y, class_weight=cw, **options)
+    (g_fused,) = torch.autograd.grad(fused, x)
+    apart = (getattr(O, overlap)(x, y, class_weight=cw, **options)
+             + torch.nn.functional.cross_entropy(x, y, weight=cw, ignore_index=-100))
+    (g_apart,) = torch.autograd.grad(apart, x)
+    assert torch.isfinite(fused) and torch.allclose(fused, apart, rtol=1e-12, atol=1e-12)
+    assert torch.allclose(g_fused, g_apart, rtol=1e-10, atol=1e-12)

@@ -174,7 +174,7 @@ class _SoftOverlap(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, x, target, valid, activation, squared, dtype):  # noqa: D102
+    def forward(ctx, x, target, valid, activation, squared, dtype, nll=False):  # noqa: D102
         p = _probabilities(x, activation, dtype, valid)
         mass = _rowdot(p, p) if squared else p.sum(-1)
         pt = None
@@ -187,11 +187,13 @@ class _SoftOverlap(torch.autograd.Function):
         ctx.config = (activation, squared, dtype)
         keep = ctx.needs_input_grad[0]
         ctx.p, ctx.pt = (p, pt) if keep else (None, None)
-        return inter, mass
+        if not nll:
+            return inter, mass
+        return inter, mass, _class_sums(target, _neg_log_pt(x, target, valid, pt), p.shape[1], dtype)
 
     @staticmethod
     @once_differentiable
-    def backward(ctx, g_inter, g_mass):  # noqa: D102
+    def backward(ctx, g_inter, g_mass, g_nll=None):  # noqa: D102
         x, target, valid = ctx.saved_tensors
         activation, squared, dtype = ctx.config
         p, pt, ctx.p, ctx.pt = ctx.p, ctx.pt, None, None
@@ -203,10 +205,31 @@ class _SoftOverlap(torch.autograd.Function):
         if activation == "sigmoid":
             _sigmoid_backward_(p, target, g_inter, g_mass, squared)
         elif target.dim() == 2:
-            _softmax_index_backward_(p, pt, target, g_inter, g_mass, squared)
+            g_nll = None if g_nll is None else g_nll.to(dtype)
+            _softmax_index_backward_(p, pt, target, g_inter, g_mass, squared, g_nll, valid)
         else:
             _softmax_dense_backward_(p, target, g_inter, g_mass, squared)
-        return p.to(x.dtype), None, None, None, None, None
+        return p.to(x.dtype), None, None, None, None, None, None
+
+
+def _neg_log_pt(x: torch.Tensor, idx: torch.Tensor, valid: torch.Tensor | None, pt: torch.Tensor) -> torch.Tensor:
+    """Per-pixel cross-entropy ``−log p_t`` from the forward's ``p_t`` (0 at ignored pixels).
+
+    ``−log p_t`` is exact to rounding while ``p_t >= √tiny``; the rare pixels below (a logit gap of more
+    than about 44 in float32) are recomputed as ``logsumexp(x) − x_t``, so the loss stays finite and exact
+    at logits of ±1e4 where ``p_t`` underflows to 0.
+    """
+    tiny = torch.finfo(pt.dtype).tiny
+    out = pt.clamp_min(tiny).log_().neg_()
+    small = pt < tiny ** 0.5
+    if valid is not None:
+        small &= valid
+        out.mul_(valid)
+    if bool(small.any()):
+        n_i, s_i = small.nonzero(as_tuple=True)
+        xs = x[n_i, :, s_i].to(pt.dtype)  # (K, C)
+        out[n_i, s_i] = torch.logsumexp(xs, 1) - xs.gather(1, idx[n_i, s_i].unsqueeze(1)).squeeze(1)
+    return out
 
 
 def _sigmoid_backward_(p, t, g_inter, g_mass, squared) -> None:
@@ -223,15 +246,21 @@ def _sigmoid_backward_(p, t, g_inter, g_mass, squared) -> None:
         pc.mul_(tmp)
 
 
-def _softmax_index_backward_(p, pt, idx, g_inter, g_mass, squared) -> None:
+def _softmax_index_backward_(p, pt, idx, g_inter, g_mass, squared, g_nll=None, valid=None) -> None:
     """In place: ``p ← p ⊙ (g − Σ_c p_c g_c)`` with ``g_c = g_P,c (· 2p_c) + g_I,c [t = c]``.
 
     With ``b = p_t g_I,t`` and ``r = Σ_c p_c g_c``: ``grad_c = p_c (g_P,c (· 2p_c) − r) + [t = c] b``.
-    ``pt`` (the forward's ``p_t``) is overwritten with ``b``.
+    The cross-entropy sums (gradient ``g_L,t (p_c − [t = c])`` per pixel) enter as ``b ← b − g_L,t``, which
+    also lowers ``r`` by ``g_L,t``. ``pt`` (the forward's ``p_t``) is overwritten with ``b``.
     """
     n, c_, s = p.shape
     buf = torch.gather(g_inter, 1, idx)
     b = pt.mul_(buf)
+    if g_nll is not None:
+        torch.gather(g_nll, 1, idx, out=buf)
+        if valid is not None:
+            buf.mul_(valid)
+        b.sub_(buf)
     r = buf
     if squared:
         r.copy_(b)
@@ -274,6 +303,7 @@ class _Stats(NamedTuple):
     mass: torch.Tensor  # P
     size: torch.Tensor  # T
     count: torch.Tensor  # n: pixels not ignored
+    ce: tuple[torch.Tensor, torch.Tensor] | None = None  # (Σ −log p_t, pixel count) per (image, class), all classes
 
 
 def _value_range(t: torch.Tensor) -> tuple[float, float]:
@@ -286,8 +316,11 @@ def _value_range(t: torch.Tensor) -> tuple[float, float]:
 
 def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activation: str, squared: bool,
                 ignore_index: int, include_background: bool, aggregate: str, distributed: bool,
-                validate: bool) -> _Stats:
-    """Validate, compute ``(I, P, T, n)`` per (image, class), drop the background, aggregate, all-reduce."""
+                validate: bool, nll: bool = False) -> _Stats:
+    """Validate, compute ``(I, P, T, n)`` per (image, class), drop the background, aggregate, all-reduce.
+
+    ``nll=True`` (softmax, class-index target, not squared) also fills ``ce`` from the same softmax.
+    """
     check_floating(fn, "logits", logits)
     check_tensor(fn, "target", target)
     check_option(fn, "aggregate", aggregate, _AGGREGATES)
@@ -356,15 +389,17 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
         size = _rowdot(t, t) if squared else t.sum(-1, dtype=dtype)
         count = (valid.sum(-1, dtype=dtype) if valid is not None
                  else torch.full((n_img, n_cls), float(s), dtype=dtype, device=device))
-    inter, mass = _SoftOverlap.apply(x, t, valid, activation, squared, dtype)
+    fused = nll and activation == "softmax" and t.dim() == 2 and not squared
+    inter, mass, *ce = _SoftOverlap.apply(x, t, valid, activation, squared, dtype, fused)
+    ce = (ce[0], size) if fused else None
     stats = _Stats(inter, mass, size, count)
     if not include_background:
-        stats = _Stats(*(v[:, 1:] for v in stats))
+        stats = _Stats(*(v[:, 1:] for v in stats[:4]))
     if aggregate == "batch":
-        stats = _Stats(*(v.sum(0) for v in stats))
+        stats = _Stats(*(v.sum(0) for v in stats[:4]))
         if distributed:
-            stats = _Stats(*_distributed.all_reduce_sum(*stats))
-    return stats
+            stats = _Stats(*_distributed.all_reduce_sum(*stats[:4]))
+    return stats._replace(ce=ce)
 
 
 def _term_weight(fn: str, class_weight: torch.Tensor | None, weight: torch.Tensor | None, n_cls: int,
@@ -444,14 +479,14 @@ def _focal_power(x: torch.Tensor, gamma: float) -> torch.Tensor:
 
 # ============================================================================ Dice
 def _dice(fn, activation, logits, target, *, smooth, aggregate, squared, transform, include_background,
-          ignore_index, class_weight, weight, reduction, distributed, validate):
+          ignore_index, class_weight, weight, reduction, distributed, validate, nll=False):
     smooth = _check_common(fn, smooth, reduction, weight, validate)
     check_option(fn, "transform", transform, _TRANSFORMS)
     if not isinstance(squared, bool):
         fail(fn, "`squared` to be", "a bool", repr(squared), TypeError)
     st = _statistics(fn, logits, target, activation=activation, squared=squared, ignore_index=ignore_index,
                      include_background=include_background, aggregate=aggregate, distributed=distributed,
-                     validate=validate)
+                     validate=validate, nll=nll)
     score = _overlap_score(st, smooth, "dice")
     if transform == "neg_log":
         loss = _neg_log(score)
@@ -459,7 +494,7 @@ def _dice(fn, activation, logits, target, *, smooth, aggregate, squared, transfo
         loss = 1 - score
         if transform == "log_cosh":
             loss = _log_cosh(loss)
-    return _reduce(fn, loss, st, class_weight, weight, reduction, include_background, logits.shape[1])
+    return _reduce(fn, loss, st, class_weight, weight, reduction, include_background, logits.shape[1]), st
 
 
 def sigmoid_dice_loss(logits: torch.Tensor, target: torch.Tensor, *, smooth: float = 1e-5,
@@ -522,7 +557,7 @@ def sigmoid_dice_loss(logits: torch.Tensor, target: torch.Tensor, *, smooth: flo
     return _dice("sigmoid_dice_loss", "sigmoid", logits, target, smooth=smooth, aggregate=aggregate,
                  squared=squared, transform=transform, include_background=include_background,
                  ignore_index=ignore_index, class_weight=class_weight, weight=weight, reduction=reduction,
-                 distributed=distributed, validate=validate)
+                 distributed=distributed, validate=validate)[0]
 
 
 def softmax_dice_loss(logits: torch.Tensor, target: torch.Tensor, *, smooth: float = 1e-5,
@@ -588,7 +623,7 @@ def softmax_dice_loss(logits: torch.Tensor, target: torch.Tensor, *, smooth: flo
     return _dice("softmax_dice_loss", "softmax", logits, target, smooth=smooth, aggregate=aggregate,
                  squared=squared, transform=transform, include_background=include_background,
                  ignore_index=ignore_index, class_weight=class_weight, weight=weight, reduction=reduction,
-                 distributed=distributed, validate=validate)
+                 distributed=distributed, validate=validate)[0]
 
 
 # ============================================================================ generalized Dice
@@ -861,7 +896,7 @@ def softmax_jaccard_loss(logits: torch.Tensor, target: torch.Tensor, *, smooth: 
 
 # ============================================================================ Tversky and focal Tversky
 def _tversky(fn, activation, logits, target, *, alpha, beta, gamma, smooth, aggregate, include_background,
-             ignore_index, class_weight, weight, reduction, distributed, validate):
+             ignore_index, class_weight, weight, reduction, distributed, validate, nll=False):
     smooth = _check_common(fn, smooth, reduction, weight, validate)
     alpha = check_number(fn, "alpha", alpha, low=0)
     beta = check_number(fn, "beta", beta, low=0)
@@ -871,11 +906,11 @@ def _tversky(fn, activation, logits, target, *, alpha, beta, gamma, smooth, aggr
         gamma = check_number(fn, "gamma", gamma, low=0, low_open=True)
     st = _statistics(fn, logits, target, activation=activation, squared=False, ignore_index=ignore_index,
                      include_background=include_background, aggregate=aggregate, distributed=distributed,
-                     validate=validate)
+                     validate=validate, nll=nll)
     loss = 1 - _overlap_score(st, smooth, "tversky", alpha, beta)
     if gamma is not None:
         loss = _focal_power(loss, gamma)
-    return _reduce(fn, loss, st, class_weight, weight, reduction, include_background, logits.shape[1])
+    return _reduce(fn, loss, st, class_weight, weight, reduction, include_background, logits.shape[1]), st
 
 
 def sigmoid_tversky_loss(logits: torch.Tensor, target: torch.Tensor, *, alpha: float = 0.3, beta: float = 0.7,
@@ -933,7 +968,7 @@ def sigmoid_tversky_loss(logits: torch.Tensor, target: torch.Tensor, *, alpha: f
     return _tversky("sigmoid_tversky_loss", "sigmoid", logits, target, alpha=alpha, beta=beta, gamma=None,
                     smooth=smooth, aggregate=aggregate, include_background=include_background,
                     ignore_index=ignore_index, class_weight=class_weight, weight=weight, reduction=reduction,
-                    distributed=distributed, validate=validate)
+                    distributed=distributed, validate=validate)[0]
 
 
 def softmax_tversky_loss(logits: torch.Tensor, target: torch.Tensor, *, alpha: float = 0.3, beta: float = 0.7,
@@ -990,7 +1025,7 @@ def softmax_tversky_loss(logits: torch.Tensor, target: torch.Tensor, *, alpha: f
     return _tversky("softmax_tversky_loss", "softmax", logits, target, alpha=alpha, beta=beta, gamma=None,
                     smooth=smooth, aggregate=aggregate, include_background=include_background,
                     ignore_index=ignore_index, class_weight=class_weight, weight=weight, reduction=reduction,
-                    distributed=distributed, validate=validate)
+                    distributed=distributed, validate=validate)[0]
 
 
 def sigmoid_focal_tversky_loss(logits: torch.Tensor, target: torch.Tensor, *, alpha: float = 0.3,
@@ -1050,7 +1085,7 @@ def sigmoid_focal_tversky_loss(logits: torch.Tensor, target: torch.Tensor, *, al
     return _tversky("sigmoid_focal_tversky_loss", "sigmoid", logits, target, alpha=alpha, beta=beta, gamma=gamma,
                     smooth=smooth, aggregate=aggregate, include_background=include_background,
                     ignore_index=ignore_index, class_weight=class_weight, weight=weight, reduction=reduction,
-                    distributed=distributed, validate=validate)
+                    distributed=distributed, validate=validate)[0]
 
 
 def softmax_focal_tversky_loss(logits: torch.Tensor, target: torch.Tensor, *, alpha: float = 0.3,
@@ -1109,7 +1144,7 @@ def softmax_focal_tversky_loss(logits: torch.Tensor, target: torch.Tensor, *, al
     return _tversky("softmax_focal_tversky_loss", "softmax", logits, target, alpha=alpha, beta=beta, gamma=gamma,
                     smooth=smooth, aggregate=aggregate, include_background=include_background,
                     ignore_index=ignore_index, class_weight=class_weight, weight=weight, reduction=reduction,
-                    distributed=distributed, validate=validate)
+                    distributed=distributed, validate=validate)[0]
 
 
 # ============================================================================ compositions
@@ -1118,6 +1153,24 @@ def softmax_focal_tversky_loss(logits: torch.Tensor, target: torch.Tensor, *, al
 def _check_term_weights(fn: str, **weights: float) -> None:
     for name, value in weights.items():
         check_number(fn, name, value, low=0)
+
+
+def _cross_entropy_term(fn: str, logits: torch.Tensor, target: torch.Tensor, st: _Stats,
+                        class_weight: torch.Tensor | None, ignore_index: int, validate: bool) -> torch.Tensor:
+    """Mean softmax cross-entropy ``Σ w_t (−log p_t) / Σ w_t`` over the pixels that are not ignored.
+
+    From the overlap term's own softmax when it computed the per-class sums (class-index targets: one
+    softmax and one gradient buffer for both terms), else :func:`softmax_cross_entropy`.
+    """
+    if st.ce is None:
+        return softmax_cross_entropy(logits, target, class_weight=class_weight, ignore_index=ignore_index,
+                                     validate=validate)
+    nll, count = st.ce
+    cw = check_class_vector(fn, "class_weight", class_weight, logits.shape[1])
+    if cw is not None:
+        cw = cw.to(device=nll.device, dtype=nll.dtype)
+        nll, count = nll * cw, count * cw
+    return _safe_div(nll.sum(), count.sum())
 
 
 def sigmoid_dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_weight: float = 1.0,
@@ -1285,7 +1338,9 @@ def softmax_dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_wei
 
     Convention:
         Both terms are mean-reduced by their own rule; ignored pixels leave both; an all-ignored batch gives
-        0 with the graph connected. ``include_background`` acts on the Dice term only.
+        0 with the graph connected. ``include_background`` acts on the Dice term only. With class-index
+        targets and ``label_smoothing=0`` both terms come from one softmax and one gradient buffer (the
+        cross-entropy from the same per-class sums as the Dice term); the value equals the two terms apart.
 
     References:
         Isensee et al., nnU-Net: a self-configuring method for deep learning-based biomedical image
@@ -1301,11 +1356,16 @@ def softmax_dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_wei
     """
     fn = "softmax_dice_ce_loss"
     _check_term_weights(fn, dice_weight=dice_weight, ce_weight=ce_weight)
-    dice = softmax_dice_loss(logits, target, smooth=smooth, aggregate=aggregate,
-                             include_background=include_background, ignore_index=ignore_index,
-                             class_weight=class_weight, distributed=distributed, validate=validate)
-    ce = softmax_cross_entropy(logits, target, class_weight=class_weight, ignore_index=ignore_index,
-                               label_smoothing=label_smoothing, validate=validate)
+    fused = isinstance(label_smoothing, (int, float)) and label_smoothing == 0
+    dice, st = _dice(fn, "softmax", logits, target, smooth=smooth, aggregate=aggregate, squared=False,
+                     transform="none", include_background=include_background, ignore_index=ignore_index,
+                     class_weight=class_weight, weight=None, reduction="mean", distributed=distributed,
+                     validate=validate, nll=fused)
+    if fused:
+        ce = _cross_entropy_term(fn, logits, target, st, class_weight, ignore_index, validate)
+    else:
+        ce = softmax_cross_entropy(logits, target, class_weight=class_weight, ignore_index=ignore_index,
+                                   label_smoothing=label_smoothing, validate=validate)
     return dice * float(dice_weight) + ce * float(ce_weight)
 
 
@@ -1385,7 +1445,8 @@ def softmax_tversky_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, tvers
 
     Convention:
         Both terms are mean-reduced by their own rule; ignored pixels leave both; an all-ignored batch gives
-        0 with the graph connected. ``include_background`` acts on the Tversky term only.
+        0 with the graph connected. ``include_background`` acts on the Tversky term only. With class-index
+        targets both terms come from one softmax and one gradient buffer.
 
     References:
         Salehi, Erdogmus & Gholipour, Tversky loss function for image segmentation using 3D fully
@@ -1401,9 +1462,9 @@ def softmax_tversky_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, tvers
     """
     fn = "softmax_tversky_ce_loss"
     _check_term_weights(fn, tversky_weight=tversky_weight, ce_weight=ce_weight)
-    tversky = softmax_tversky_loss(logits, target, alpha=alpha, beta=beta, smooth=smooth, aggregate=aggregate,
-                                   include_background=include_background, ignore_index=ignore_index,
-                                   class_weight=class_weight, distributed=distributed, validate=validate)
-    ce = softmax_cross_entropy(logits, target, class_weight=class_weight, ignore_index=ignore_index,
-                               validate=validate)
+    tversky, st = _tversky(fn, "softmax", logits, target, alpha=alpha, beta=beta, gamma=None, smooth=smooth,
+                           aggregate=aggregate, include_background=include_background, ignore_index=ignore_index,
+                           class_weight=class_weight, weight=None, reduction="mean", distributed=distributed,
+                           validate=validate, nll=True)
+    ce = _cross_entropy_term(fn, logits, target, st, class_weight, ignore_index, validate)
     return tversky * float(tversky_weight) + ce * float(ce_weight)
