@@ -1156,7 +1156,8 @@ def _check_term_weights(fn: str, **weights: float) -> None:
 
 
 def _cross_entropy_term(fn: str, logits: torch.Tensor, target: torch.Tensor, st: _Stats,
-                        class_weight: torch.Tensor | None, ignore_index: int, validate: bool) -> torch.Tensor:
+                        class_weight: torch.Tensor | None, ignore_index: int, validate: bool,
+                        label_smoothing: float = 0.0) -> torch.Tensor:
     """Mean softmax cross-entropy ``Σ w_t (−log p_t) / Σ w_t`` over the pixels that are not ignored.
 
     From the overlap term's own softmax when it computed the per-class sums (class-index targets: one
@@ -1164,7 +1165,7 @@ def _cross_entropy_term(fn: str, logits: torch.Tensor, target: torch.Tensor, st:
     """
     if st.ce is None:
         return softmax_cross_entropy(logits, target, class_weight=class_weight, ignore_index=ignore_index,
-                                     validate=validate)
+                                     label_smoothing=label_smoothing, validate=validate)
     nll, count = st.ce
     cw = check_class_vector(fn, "class_weight", class_weight, logits.shape[1])
     if cw is not None:
@@ -1356,16 +1357,11 @@ def softmax_dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_wei
     """
     fn = "softmax_dice_ce_loss"
     _check_term_weights(fn, dice_weight=dice_weight, ce_weight=ce_weight)
-    fused = isinstance(label_smoothing, (int, float)) and label_smoothing == 0
     dice, st = _dice(fn, "softmax", logits, target, smooth=smooth, aggregate=aggregate, squared=False,
                      transform="none", include_background=include_background, ignore_index=ignore_index,
                      class_weight=class_weight, weight=None, reduction="mean", distributed=distributed,
-                     validate=validate, nll=fused)
-    if fused:
-        ce = _cross_entropy_term(fn, logits, target, st, class_weight, ignore_index, validate)
-    else:
-        ce = softmax_cross_entropy(logits, target, class_weight=class_weight, ignore_index=ignore_index,
-                                   label_smoothing=label_smoothing, validate=validate)
+                     validate=validate, nll=isinstance(label_smoothing, (int, float)) and label_smoothing == 0)
+    ce = _cross_entropy_term(fn, logits, target, st, class_weight, ignore_index, validate, label_smoothing)
     return dice * float(dice_weight) + ce * float(ce_weight)
 
 
