@@ -54,8 +54,9 @@ class Case:
 
 
 def masks(index: torch.Tensor, num_classes: int) -> torch.Tensor:
-    """Multi-label float masks ``(N, C, *spatial)``: channel c marks the pixels of class c."""
-    return torch.nn.functional.one_hot(index, num_classes).movedim(-1, 1).float()
+    """Multi-label float masks ``(N, C, *spatial)``, contiguous as a data loader gives them: channel c marks
+    the pixels of class c."""
+    return torch.nn.functional.one_hot(index, num_classes).movedim(-1, 1).float().contiguous()
 
 
 def _monai(name: str, **kw) -> Loss:

@@ -149,6 +149,7 @@ _AGGREGATE = Param("aggregate", "per_image", "statistics per image, or summed ov
 _BACKGROUND = Param("include_background", True, "keep channel 0 in the loss", kind="bool")
 _DISTRIBUTED = Param("distributed", False, "all-reduce batch statistics over torch.distributed ranks", kind="bool")
 _CLASS_INDEX_IGNORED = Param("ignore_index", -100, "class index whose pixels are left out", kind="int")
+_MASK_IGNORED = Param("ignore_index", -100, "target value whose elements leave both terms", kind="int")
 _CE_POS_WEIGHT = Param("pos_weight", None, "positive weight of the cross-entropy (shape (C, 1, 1) for (N, C, H, W))",
                        kind="tensor")
 _EMPTY_COMPOSITE = _EMPTY_OVERLAP + "; the pixelwise term always counts"
@@ -357,7 +358,7 @@ _SPECS: list[LossSpec] = [
              (Param('dice_weight', 1.0, 'weight of the Dice term', low=0),
               Param('ce_weight', 1.0, 'weight of the cross-entropy term', low=0),
               _SMOOTH, _AGGREGATE, _BACKGROUND,
-              _CE_POS_WEIGHT,
+              _MASK_IGNORED, _CE_POS_WEIGHT,
               _DISTRIBUTED),
              convex=False, empty_target=_EMPTY_COMPOSITE,
              references=('Isensee et al., nnU-Net, 2021', 'Milletari et al., V-Net, 2016'),
@@ -385,7 +386,7 @@ _SPECS: list[LossSpec] = [
               Param('ce_weight', 1.0, 'weight of the cross-entropy term', low=0),
               *_TVERSKY,
               _SMOOTH, _AGGREGATE, _BACKGROUND,
-              _CE_POS_WEIGHT,
+              _MASK_IGNORED, _CE_POS_WEIGHT,
               _DISTRIBUTED),
              convex=False, empty_target=_EMPTY_COMPOSITE,
              references=('Salehi, Erdogmus & Gholipour, Tversky loss function for image segmentation, 2017',),

@@ -666,3 +666,75 @@ def test_overlap_ce_from_one_softmax_equals_the_sum_of_its_terms(name, overlap, 
     (g_apart,) = torch.autograd.grad(apart, x)
     assert torch.isfinite(fused) and torch.allclose(fused, apart, rtol=1e-12, atol=1e-12)
     assert torch.allclose(g_fused, g_apart, rtol=1e-10, atol=1e-12)
+
+
+# ---------------------------------------------------------------- Dice/Tversky + BCE from one sigmoid
+def _bce_apart(x, y, pos_weight, ignore_index=-100):
+    """torch's BCE-with-logits, mean over the elements whose target is not ``ignore_index``."""
+    valid = y != ignore_index
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(x, torch.where(valid, y, 0).to(x.dtype),
+                                                                pos_weight=pos_weight, reduction="none")
+    return (loss * valid).sum() / valid.sum()
+
+
+@pytest.mark.parametrize("name, overlap", [("sigmoid_dice_ce_loss", "sigmoid_dice_loss"),
+                                           ("sigmoid_tversky_ce_loss", "sigmoid_tversky_loss")])
+@pytest.mark.parametrize("pos_weight", [None, "channel", "scalar", "last_dim"])
+@pytest.mark.parametrize("options", [{}, {"include_background": False, "aggregate": "batch"}])
+def test_overlap_bce_from_one_sigmoid_equals_the_sum_of_its_terms(name, overlap, pos_weight, options):
+    """Masks share the overlap term's sigmoid: same value and gradient as the overlap loss + torch's BCE
+    (mean over the elements not ignored), for every ``pos_weight`` broadcast torch allows, with ignored
+    elements, an all-ignored image and logits of ±1e4."""
+    g = torch.Generator().manual_seed(4)
+    x = torch.randn(3, 3, 6, 5, generator=g, dtype=F64) * 3
+    x[2, :, 0, 0] = torch.tensor([1e4, -1e4, 30.0], dtype=F64)
+    y = (torch.rand(3, 3, 6, 5, generator=g) < 0.3).to(F64)
+    y[2, :, 0, 0] = torch.tensor([0.0, 1.0, 1.0], dtype=F64)  # the two confidently wrong ones cost 1e4 each
+    y[0, 1, :2] = -100
+    y[1] = -100
+    pw = {None: None, "scalar": torch.tensor(2.5, dtype=F64),
+          "channel": torch.tensor([0.5, 2.0, 4.0], dtype=F64).view(3, 1, 1),
+          "last_dim": torch.rand(5, generator=g, dtype=F64) * 3}[pos_weight]
+    fused = getattr(O, name)(x.requires_grad_(), y, pos_weight=pw, **options)
+    (g_fused,) = torch.autograd.grad(fused, x)
+    apart = getattr(O, overlap)(x, y, **options) + _bce_apart(x, y, pw)
+    (g_apart,) = torch.autograd.grad(apart, x)
+    assert torch.isfinite(fused) and torch.allclose(fused, apart, rtol=1e-12, atol=1e-12)
+    assert torch.allclose(g_fused, g_apart, rtol=1e-10, atol=1e-14)
+    assert torch.autograd.gradcheck(lambda z: getattr(O, name)(z, y[:2], pos_weight=pw, **options),
+                                    (x.detach()[:2].clone().requires_grad_(),))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16])
+def test_sigmoid_dice_ce_in_low_precision_matches_float64(dtype):
+    """float32 statistics and BCE sums for every input precision, exact at logits of ±1e4 (a confidently
+    right element costs 0, a wrong one 1e4); (1, 1, 512, 512) all-foreground float16 stays finite."""
+    g = torch.Generator().manual_seed(5)
+    x = (torch.randn(2, 2, 32, 32, generator=g) * 4).to(dtype)
+    y = (torch.rand(2, 2, 32, 32, generator=g) < 0.2).float()
+    x[0, 0, 0, :2] = torch.tensor([1e4, -1e4]).to(dtype)
+    y[0, 0, 0, :2] = torch.tensor([1.0, 1.0])
+    x64 = x.to(F64).requires_grad_()
+    expected = O.sigmoid_dice_loss(x64, y) + _bce_apart(x64, y.to(F64), None)
+    (g_expected,) = torch.autograd.grad(expected, x64)
+    xl = x.clone().requires_grad_()
+    value = O.sigmoid_dice_ce_loss(xl, y)
+    value.backward()
+    assert value.dtype == torch.float32 and xl.grad.dtype == dtype
+    assert abs(float(value.detach()) - float(expected.detach())) <= 1e-5 * float(expected.detach())
+    torch.testing.assert_close(xl.grad.to(F64), g_expected, rtol=0, atol=2e-7 if dtype == torch.float32 else 1e-5)
+    big = torch.full((1, 1, 512, 512), 8.0, dtype=torch.float16, requires_grad=True)
+    value = O.sigmoid_dice_ce_loss(big, torch.ones(1, 1, 512, 512))
+    value.backward()
+    assert torch.isfinite(value) and 0 < float(value) < 1e-3 and torch.isfinite(big.grad).all()
+
+
+def test_sigmoid_dice_ce_rejects_bad_pos_weight_and_targets():
+    x = torch.zeros(2, 3, 4, 4)
+    y = torch.zeros(2, 3, 4, 4)
+    with pytest.raises(ValueError, match="sigmoid_dice_ce_loss: .*pos_weight"):
+        O.sigmoid_dice_ce_loss(x, y, pos_weight=torch.ones(2))
+    with pytest.raises(ValueError, match="sigmoid_tversky_ce_loss: .*pos_weight.*finite and >= 0"):
+        O.sigmoid_tversky_ce_loss(x, y, pos_weight=torch.tensor(-1.0))
+    with pytest.raises(ValueError, match=r"sigmoid_dice_ce_loss: .*\[0, 1\] \(or ignore_index=-1\)"):
+        O.sigmoid_dice_ce_loss(x, y - 2, ignore_index=-1)

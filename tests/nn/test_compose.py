@@ -159,3 +159,43 @@ def test_sigmoid_dice_ce_equals_monai_dice_ce():
     t.view(3, 1, -1)[:, :, 0] = 1
     ref = monai_losses.DiceCELoss(sigmoid=True, smooth_nr=1e-5, smooth_dr=1e-5)(x, t)
     torch.testing.assert_close(compose.sigmoid_dice_ce()(x, t), ref)
+
+
+@pytest.mark.parametrize("spec", COMPOSITES, ids=lambda s: s.key)
+def test_composite_module_is_one_call_of_its_functional(spec, monkeypatch):
+    """The factory's module calls the fused functional once, with its current weights; a term option the
+    functional cannot express (or shared options set apart) falls back to the plain sum of the terms."""
+    x, t = data(spec.input_kind, seed=11)
+    module = spec.build()
+    assert isinstance(module, compose.CompositeLoss) and isinstance(module, lnn.WeightedSum)
+    assert module.key == spec.key and f"key={spec.key!r}" in repr(module)
+    calls = []
+    function = module._function
+    monkeypatch.setattr(module, "_function", lambda *a, **k: calls.append(k) or function(*a, **k))
+    module.weights[1] = 0.25
+    value = module(x, t)
+    assert len(calls) == 1 and calls[0][module.weight_names[1]] == 0.25
+    apart = module.weights[0] * module.terms[0](x, t) + 0.25 * module.terms[1](x, t)
+    torch.testing.assert_close(value, apart, rtol=1e-12, atol=1e-12)
+
+    module.terms[0].reduction = "sum"  # the composite's functional has no such option: the plain sum
+    assert module.fused_kwargs() is None
+    value = module(x, t)
+    assert len(calls) == 1
+    torch.testing.assert_close(value, module.weights[0] * module.terms[0](x, t) + 0.25 * module.terms[1](x, t))
+    module.terms[0].reduction = "mean"
+    module.terms[1].validate = False  # a shared option set apart: the plain sum
+    assert module.fused_kwargs() is None
+    module.terms[1].validate = True
+    assert module.fused_kwargs() is not None
+
+
+@pytest.mark.parametrize("factory", [compose.sigmoid_dice_ce, compose.sigmoid_tversky_ce])
+def test_sigmoid_composite_ignored_elements_leave_both_terms(factory):
+    """``ignore_index`` elements give the same loss as cropping them out (here: whole images)."""
+    x, t = data("sigmoid_seg", seed=12)
+    pw = torch.tensor([1.0, 2.0, 0.5], dtype=F64).view(3, 1, 1)
+    masked = t.clone()
+    masked[1] = -1
+    module = factory(ignore_index=-1, pos_weight=pw, aggregate="batch")
+    torch.testing.assert_close(module(x, masked), factory(pos_weight=pw, aggregate="batch")(x[[0, 2]], t[[0, 2]]))

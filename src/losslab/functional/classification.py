@@ -67,6 +67,19 @@ def _binary_inputs(fn: str, input: torch.Tensor, target: torch.Tensor, weight: t
     return input.to(dtype), target.to(dtype)
 
 
+def check_pos_weight(fn: str, pos_weight, shape: tuple[int, ...], dtype: torch.dtype, device: torch.device,
+                     validate: bool) -> torch.Tensor | None:
+    """``pos_weight`` checked broadcastable to ``shape`` (finite and ``>= 0`` when ``validate``), as ``dtype``."""
+    if pos_weight is None:
+        return None
+    if not isinstance(pos_weight, torch.Tensor) or not pos_weight.is_floating_point():
+        pos_weight = torch.as_tensor(pos_weight, dtype=dtype)
+    check_broadcastable(fn, "pos_weight", pos_weight, shape)
+    if validate and (bool((pos_weight < 0).any()) or not bool(torch.isfinite(pos_weight).all())):
+        fail(fn, "`pos_weight` values to be", "finite and >= 0", pos_weight.tolist())
+    return pos_weight.to(dtype=dtype, device=device)
+
+
 def _check_ignore_index(fn: str, ignore_index: int) -> int:
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, int):
         fail(fn, "`ignore_index` to be", "an int", repr(ignore_index), TypeError)
@@ -212,13 +225,7 @@ def sigmoid_cross_entropy(logits: torch.Tensor, target: torch.Tensor, *, weight:
     check_reduction(fn, reduction)
     ls = check_number(fn, "label_smoothing", label_smoothing, low=0, high=1)
     x, y = _binary_inputs(fn, logits, target, weight, validate)
-    if pos_weight is not None:
-        if not isinstance(pos_weight, torch.Tensor) or not pos_weight.is_floating_point():
-            pos_weight = torch.as_tensor(pos_weight, dtype=x.dtype)
-        check_broadcastable(fn, "pos_weight", pos_weight, x.shape)
-        if validate and (bool((pos_weight < 0).any()) or not bool(torch.isfinite(pos_weight).all())):
-            fail(fn, "`pos_weight` values to be", "finite and >= 0", pos_weight.tolist())
-        pos_weight = pos_weight.to(dtype=x.dtype, device=x.device)
+    pos_weight = check_pos_weight(fn, pos_weight, x.shape, x.dtype, x.device, validate)
     if ls:
         y = y * (1 - ls) + ls / 2
     if weight is None and x.numel() > 0:

@@ -70,7 +70,7 @@ from .._validation import (
     fail,
 )
 from .classification import (
-    sigmoid_cross_entropy,
+    check_pos_weight,
     sigmoid_focal_loss,
     softmax_cross_entropy,
     softmax_focal_loss,
@@ -164,6 +164,10 @@ def _probabilities(x: torch.Tensor, activation: str, dtype: torch.dtype, valid: 
 class _SoftOverlap(torch.autograd.Function):
     """``(I, P)`` per (image, class) from logits, with an analytic backward.
 
+    ``nll=True`` adds a third output, the per-(image, class) sums of the pixelwise cross-entropy from the
+    same activation: ``−log p_t`` (softmax, class indices) or the binary cross-entropy with ``pos_weight``
+    (sigmoid, a constant ``(N, C, S)`` view or ``None``); its gradient enters the same in-place backward.
+
     ``target`` is ``(N, S)`` int64 class indices (softmax; ignored pixels mapped to class 0) or an
     ``(N, C, S)`` dense target (ignored elements zeroed); ``valid`` is ``None`` or the boolean mask of the
     pixels that count. Forward computes the probabilities once and keeps them (as large as the logits);
@@ -174,7 +178,7 @@ class _SoftOverlap(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, x, target, valid, activation, squared, dtype, nll=False):  # noqa: D102
+    def forward(ctx, x, target, valid, activation, squared, dtype, nll=False, pos_weight=None):  # noqa: D102
         p = _probabilities(x, activation, dtype, valid)
         mass = _rowdot(p, p) if squared else p.sum(-1)
         pt = None
@@ -187,8 +191,11 @@ class _SoftOverlap(torch.autograd.Function):
         ctx.config = (activation, squared, dtype)
         keep = ctx.needs_input_grad[0]
         ctx.p, ctx.pt = (p, pt) if keep else (None, None)
+        ctx.pos_weight = pos_weight
         if not nll:
             return inter, mass
+        if activation == "sigmoid":
+            return inter, mass, _bce_sums(x, target, valid, pos_weight, dtype)
         return inter, mass, _class_sums(target, _neg_log_pt(x, target, valid, pt), p.shape[1], dtype)
 
     @staticmethod
@@ -202,14 +209,14 @@ class _SoftOverlap(torch.autograd.Function):
             if target.dim() == 2:
                 pt = p.gather(1, target.unsqueeze(1)).squeeze(1)
         g_inter, g_mass = g_inter.to(dtype), g_mass.to(dtype)
+        g_nll = None if g_nll is None else g_nll.to(dtype)
         if activation == "sigmoid":
-            _sigmoid_backward_(p, target, g_inter, g_mass, squared)
+            _sigmoid_backward_(p, target, g_inter, g_mass, squared, g_nll, ctx.pos_weight)
         elif target.dim() == 2:
-            g_nll = None if g_nll is None else g_nll.to(dtype)
             _softmax_index_backward_(p, pt, target, g_inter, g_mass, squared, g_nll, valid)
         else:
             _softmax_dense_backward_(p, target, g_inter, g_mass, squared)
-        return p.to(x.dtype), None, None, None, None, None, None
+        return p.to(x.dtype), None, None, None, None, None, None, None
 
 
 def _neg_log_pt(x: torch.Tensor, idx: torch.Tensor, valid: torch.Tensor | None, pt: torch.Tensor) -> torch.Tensor:
@@ -232,18 +239,62 @@ def _neg_log_pt(x: torch.Tensor, idx: torch.Tensor, valid: torch.Tensor | None, 
     return out
 
 
-def _sigmoid_backward_(p, t, g_inter, g_mass, squared) -> None:
-    """In place: ``p ← p(1 − p) · (g_P (· 2p) + g_I t)`` (p is 0 at ignored elements, so is the result)."""
+def _bce_sums(x: torch.Tensor, t: torch.Tensor, valid: torch.Tensor | None, pos_weight: torch.Tensor | None,
+              dtype: torch.dtype) -> torch.Tensor:
+    """``Σ_s ℓ[n, c, s]`` of the binary cross-entropy on logits over the counted elements.
+
+    ``ℓ = −[w_p t log σ(x) + (1 − t) log σ(−x)] = (1 + (w_p − 1) t) softplus(x) − w_p t x``, combined per
+    element (no cancellation between large sums at logits of ±1e4). Formed in chunks of about 2¹⁸ elements
+    (a bounded temporary), each summed by torch's cascade sum, the chunk sums added in float64.
+    """
+    n, c, s = x.shape
+    out = torch.zeros(n, c, dtype=torch.float64, device=x.device)
+    step = max(1024, (1 << 18) // max(1, n * c))
+    for lo in range(0, s, step):
+        part = slice(lo, min(s, lo + step))
+        xs, ts = x[..., part].to(dtype), t[..., part].to(dtype)
+        loss = torch.nn.functional.softplus(xs)
+        if pos_weight is None:
+            loss.addcmul_(ts, xs, value=-1.0)
+        else:
+            ws = pos_weight[..., part]
+            loss.mul_(torch.addcmul(torch.ones_like(ts), ws - 1.0, ts)).sub_(ws * ts * xs)
+        if valid is not None:
+            loss.mul_(valid[..., part])
+        out += loss.sum(-1)
+    return out.to(dtype)
+
+
+def _sigmoid_backward_(p, t, g_inter, g_mass, squared, g_nll=None, pos_weight=None) -> None:
+    """In place: ``p ← p(1 − p) · h + g_L ((1 + (w_p − 1) t) p − w_p t)`` with ``h = g_P (· 2p) + g_I t``.
+
+    The second term is the binary cross-entropy's gradient (``g_L = 0`` without it; ``w_p = 1`` without
+    ``pos_weight``), written ``p ← p ((1 − p) h + g_L (1 + (w_p − 1) t)) − g_L w_p t``. ``p`` and ``t`` are 0
+    at ignored elements, so is the result.
+    """
     tmp = torch.empty_like(p[:, 0])
+    aux = None if g_nll is None else torch.empty_like(tmp)
     for c in range(p.shape[1]):
-        pc, gi, gm = p[:, c], g_inter[:, c:c + 1], g_mass[:, c:c + 1]
-        torch.mul(t[:, c], gi, out=tmp)
+        pc, tc, gi, gm = p[:, c], t[:, c], g_inter[:, c:c + 1], g_mass[:, c:c + 1]
+        torch.mul(tc, gi, out=tmp)
         if squared:
             tmp.addcmul_(pc, gm, value=2.0)
         else:
             tmp.add_(gm)
-        pc.addcmul_(pc, pc, value=-1.0)
-        pc.mul_(tmp)
+        if aux is None:
+            pc.addcmul_(pc, pc, value=-1.0)
+            pc.mul_(tmp)
+            continue
+        gl = g_nll[:, c:c + 1]
+        tmp.addcmul_(tmp, pc, value=-1.0)  # (1 − p) h
+        if pos_weight is None:
+            pc.mul_(tmp.add_(gl))
+            pc.sub_(torch.mul(tc, gl, out=aux))
+        else:
+            wc = pos_weight[:, c]
+            torch.sub(wc, 1.0, out=aux).mul_(tc).add_(1.0)  # 1 + (w_p − 1) t
+            pc.mul_(tmp.addcmul_(aux, gl))
+            pc.sub_(torch.mul(wc, tc, out=aux).mul_(gl))
 
 
 def _softmax_index_backward_(p, pt, idx, g_inter, g_mass, squared, g_nll=None, valid=None) -> None:
@@ -303,7 +354,7 @@ class _Stats(NamedTuple):
     mass: torch.Tensor  # P
     size: torch.Tensor  # T
     count: torch.Tensor  # n: pixels not ignored
-    ce: tuple[torch.Tensor, torch.Tensor] | None = None  # (Σ −log p_t, pixel count) per (image, class), all classes
+    ce: tuple[torch.Tensor, torch.Tensor] | None = None  # (Σ cross-entropy, its count) per (image, class), all
 
 
 def _value_range(t: torch.Tensor) -> tuple[float, float]:
@@ -316,10 +367,11 @@ def _value_range(t: torch.Tensor) -> tuple[float, float]:
 
 def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activation: str, squared: bool,
                 ignore_index: int, include_background: bool, aggregate: str, distributed: bool,
-                validate: bool, nll: bool = False) -> _Stats:
+                validate: bool, nll: bool = False, pos_weight: torch.Tensor | None = None) -> _Stats:
     """Validate, compute ``(I, P, T, n)`` per (image, class), drop the background, aggregate, all-reduce.
 
-    ``nll=True`` (softmax, class-index target, not squared) also fills ``ce`` from the same softmax.
+    ``nll=True`` (not squared; softmax with a class-index target, or sigmoid with ``pos_weight``) also fills
+    ``ce`` with the per-(image, class) cross-entropy sums from the same activation and their counts.
     """
     check_floating(fn, "logits", logits)
     check_tensor(fn, "target", target)
@@ -389,9 +441,13 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
         size = _rowdot(t, t) if squared else t.sum(-1, dtype=dtype)
         count = (valid.sum(-1, dtype=dtype) if valid is not None
                  else torch.full((n_img, n_cls), float(s), dtype=dtype, device=device))
-    fused = nll and activation == "softmax" and t.dim() == 2 and not squared
-    inter, mass, *ce = _SoftOverlap.apply(x, t, valid, activation, squared, dtype, fused)
-    ce = (ce[0], size) if fused else None
+    fused = nll and not squared and (activation == "sigmoid" or t.dim() == 2)
+    if activation == "sigmoid":
+        pos_weight = check_pos_weight(fn, pos_weight, tuple(logits.shape), dtype, device, validate)
+        if pos_weight is not None:  # a view for the usual (C, 1, ...) or scalar shapes
+            pos_weight = pos_weight.expand(logits.shape).reshape(n_img, n_cls, s)
+    inter, mass, *ce = _SoftOverlap.apply(x, t, valid, activation, squared, dtype, fused, pos_weight)
+    ce = (ce[0], size if activation == "softmax" else count) if fused else None
     stats = _Stats(inter, mass, size, count)
     if not include_background:
         stats = _Stats(*(v[:, 1:] for v in stats[:4]))
@@ -479,14 +535,14 @@ def _focal_power(x: torch.Tensor, gamma: float) -> torch.Tensor:
 
 # ============================================================================ Dice
 def _dice(fn, activation, logits, target, *, smooth, aggregate, squared, transform, include_background,
-          ignore_index, class_weight, weight, reduction, distributed, validate, nll=False):
+          ignore_index, class_weight, weight, reduction, distributed, validate, nll=False, pos_weight=None):
     smooth = _check_common(fn, smooth, reduction, weight, validate)
     check_option(fn, "transform", transform, _TRANSFORMS)
     if not isinstance(squared, bool):
         fail(fn, "`squared` to be", "a bool", repr(squared), TypeError)
     st = _statistics(fn, logits, target, activation=activation, squared=squared, ignore_index=ignore_index,
                      include_background=include_background, aggregate=aggregate, distributed=distributed,
-                     validate=validate, nll=nll)
+                     validate=validate, nll=nll, pos_weight=pos_weight)
     score = _overlap_score(st, smooth, "dice")
     if transform == "neg_log":
         loss = _neg_log(score)
@@ -896,7 +952,7 @@ def softmax_jaccard_loss(logits: torch.Tensor, target: torch.Tensor, *, smooth: 
 
 # ============================================================================ Tversky and focal Tversky
 def _tversky(fn, activation, logits, target, *, alpha, beta, gamma, smooth, aggregate, include_background,
-             ignore_index, class_weight, weight, reduction, distributed, validate, nll=False):
+             ignore_index, class_weight, weight, reduction, distributed, validate, nll=False, pos_weight=None):
     smooth = _check_common(fn, smooth, reduction, weight, validate)
     alpha = check_number(fn, "alpha", alpha, low=0)
     beta = check_number(fn, "beta", beta, low=0)
@@ -906,7 +962,7 @@ def _tversky(fn, activation, logits, target, *, alpha, beta, gamma, smooth, aggr
         gamma = check_number(fn, "gamma", gamma, low=0, low_open=True)
     st = _statistics(fn, logits, target, activation=activation, squared=False, ignore_index=ignore_index,
                      include_background=include_background, aggregate=aggregate, distributed=distributed,
-                     validate=validate, nll=nll)
+                     validate=validate, nll=nll, pos_weight=pos_weight)
     loss = 1 - _overlap_score(st, smooth, "tversky", alpha, beta)
     if gamma is not None:
         loss = _focal_power(loss, gamma)
@@ -1158,10 +1214,11 @@ def _check_term_weights(fn: str, **weights: float) -> None:
 def _cross_entropy_term(fn: str, logits: torch.Tensor, target: torch.Tensor, st: _Stats,
                         class_weight: torch.Tensor | None, ignore_index: int, validate: bool,
                         label_smoothing: float = 0.0) -> torch.Tensor:
-    """Mean softmax cross-entropy ``Σ w_t (−log p_t) / Σ w_t`` over the pixels that are not ignored.
+    """Mean cross-entropy over the elements that are not ignored: ``Σ w_t (−log p_t) / Σ w_t`` (softmax).
 
-    From the overlap term's own softmax when it computed the per-class sums (class-index targets: one
-    softmax and one gradient buffer for both terms), else :func:`softmax_cross_entropy`.
+    From the overlap term's own activation when it computed the per-(image, class) sums (sigmoid masks,
+    softmax class indices: one activation and one gradient buffer for both terms), else
+    :func:`softmax_cross_entropy` (one-hot targets, label smoothing).
     """
     if st.ce is None:
         return softmax_cross_entropy(logits, target, class_weight=class_weight, ignore_index=ignore_index,
@@ -1176,20 +1233,22 @@ def _cross_entropy_term(fn: str, logits: torch.Tensor, target: torch.Tensor, st:
 
 def sigmoid_dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_weight: float = 1.0,
                          ce_weight: float = 1.0, smooth: float = 1e-5, aggregate: Aggregate = "per_image",
-                         include_background: bool = True, pos_weight: torch.Tensor | None = None,
-                         distributed: bool = False, validate: bool = True) -> torch.Tensor:
+                         include_background: bool = True, ignore_index: int = -100,
+                         pos_weight: torch.Tensor | None = None, distributed: bool = False,
+                         validate: bool = True) -> torch.Tensor:
     """Soft Dice + binary cross-entropy on sigmoid probabilities.
 
     ``ℓ = dice_weight · sigmoid_dice_loss + ce_weight · sigmoid_cross_entropy``, each mean-reduced.
 
     Args:
         logits: raw scores ``(N, C, *spatial)``, floating.
-        target: masks of the same shape in ``[0, 1]`` (no ignored elements: the cross-entropy has none).
+        target: masks of the same shape in ``[0, 1]``; elements equal to ``ignore_index`` are ignored.
         dice_weight: weight of the Dice term, ``>= 0``. Default ``1.0``.
         ce_weight: weight of the cross-entropy term, ``>= 0``. Default ``1.0``.
         smooth, aggregate, include_background, distributed: as ``sigmoid_dice_loss``.
+        ignore_index: target value of the elements left out of both terms. Default ``-100``.
         pos_weight: positive weight of the cross-entropy, broadcast like ``torch.nn.BCEWithLogitsLoss``
-            (use shape ``(C, 1, 1)`` for ``(N, C, H, W)``). Default ``None``.
+            (use shape ``(C, 1, 1)`` for ``(N, C, H, W)``); a constant (no gradient). Default ``None``.
         validate: value checks of both terms. Default ``True``.
 
     Shape:
@@ -1197,9 +1256,10 @@ def sigmoid_dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_wei
 
     Convention:
         Both terms are mean-reduced by their own rule (Dice over (image, class) terms, cross-entropy over
-        elements); ``include_background`` acts on the Dice term only. For one channel, equals
-        ``monai.losses.DiceCELoss(sigmoid=True, ...)`` up to the empty-target rule of the Dice term (with
-        several channels MONAI uses a softmax cross-entropy instead of the binary one).
+        the elements that are not ignored); ``include_background`` acts on the Dice term only. Both come
+        from one sigmoid and one gradient buffer; the value equals the two terms apart. For one channel,
+        equals ``monai.losses.DiceCELoss(sigmoid=True, ...)`` up to the empty-target rule of the Dice term
+        (with several channels MONAI uses a softmax cross-entropy instead of the binary one).
 
     References:
         Isensee et al., nnU-Net: a self-configuring method for deep learning-based biomedical image
@@ -1215,9 +1275,11 @@ def sigmoid_dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_wei
     """
     fn = "sigmoid_dice_ce_loss"
     _check_term_weights(fn, dice_weight=dice_weight, ce_weight=ce_weight)
-    dice = sigmoid_dice_loss(logits, target, smooth=smooth, aggregate=aggregate,
-                             include_background=include_background, distributed=distributed, validate=validate)
-    ce = sigmoid_cross_entropy(logits, target, pos_weight=pos_weight, validate=validate)
+    dice, st = _dice(fn, "sigmoid", logits, target, smooth=smooth, aggregate=aggregate, squared=False,
+                     transform="none", include_background=include_background, ignore_index=ignore_index,
+                     class_weight=None, weight=None, reduction="mean", distributed=distributed,
+                     validate=validate, nll=True, pos_weight=pos_weight)
+    ce = _cross_entropy_term(fn, logits, target, st, None, ignore_index, validate)
     return dice * float(dice_weight) + ce * float(ce_weight)
 
 
@@ -1268,8 +1330,8 @@ def sigmoid_dice_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_
 def sigmoid_tversky_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, tversky_weight: float = 1.0,
                             ce_weight: float = 1.0, alpha: float = 0.3, beta: float = 0.7, smooth: float = 1e-5,
                             aggregate: Aggregate = "per_image", include_background: bool = True,
-                            pos_weight: torch.Tensor | None = None, distributed: bool = False,
-                            validate: bool = True) -> torch.Tensor:
+                            ignore_index: int = -100, pos_weight: torch.Tensor | None = None,
+                            distributed: bool = False, validate: bool = True) -> torch.Tensor:
     """Tversky + binary cross-entropy on sigmoid probabilities.
 
     ``ℓ = tversky_weight · sigmoid_tversky_loss(α, β) + ce_weight · sigmoid_cross_entropy``, each
@@ -1277,20 +1339,24 @@ def sigmoid_tversky_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, tvers
 
     Args:
         logits: raw scores ``(N, C, *spatial)``, floating.
-        target: masks of the same shape in ``[0, 1]`` (no ignored elements).
+        target: masks of the same shape in ``[0, 1]``; elements equal to ``ignore_index`` are ignored.
         tversky_weight: weight of the Tversky term, ``>= 0``. Default ``1.0``.
         ce_weight: weight of the cross-entropy term, ``>= 0``. Default ``1.0``.
         alpha: Tversky weight of the false positives. Default ``0.3``.
         beta: Tversky weight of the false negatives. Default ``0.7``.
         smooth, aggregate, include_background, distributed: as ``sigmoid_tversky_loss``.
-        pos_weight: positive weight of the cross-entropy (shape ``(C, 1, 1)`` for ``(N, C, H, W)``).
+        ignore_index: target value of the elements left out of both terms. Default ``-100``.
+        pos_weight: positive weight of the cross-entropy (shape ``(C, 1, 1)`` for ``(N, C, H, W)``); a
+            constant (no gradient). Default ``None``.
         validate: value checks of both terms. Default ``True``.
 
     Shape:
         ``logits``, ``target``: ``(N, C, *spatial)``; output: scalar.
 
     Convention:
-        Both terms are mean-reduced by their own rule; ``include_background`` acts on the Tversky term only.
+        Both terms are mean-reduced by their own rule (the cross-entropy over the elements that are not
+        ignored); ``include_background`` acts on the Tversky term only. Both come from one sigmoid and one
+        gradient buffer; the value equals the two terms apart.
 
     References:
         Salehi, Erdogmus & Gholipour, Tversky loss function for image segmentation using 3D fully
@@ -1306,10 +1372,11 @@ def sigmoid_tversky_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, tvers
     """
     fn = "sigmoid_tversky_ce_loss"
     _check_term_weights(fn, tversky_weight=tversky_weight, ce_weight=ce_weight)
-    tversky = sigmoid_tversky_loss(logits, target, alpha=alpha, beta=beta, smooth=smooth, aggregate=aggregate,
-                                   include_background=include_background, distributed=distributed,
-                                   validate=validate)
-    ce = sigmoid_cross_entropy(logits, target, pos_weight=pos_weight, validate=validate)
+    tversky, st = _tversky(fn, "sigmoid", logits, target, alpha=alpha, beta=beta, gamma=None, smooth=smooth,
+                           aggregate=aggregate, include_background=include_background, ignore_index=ignore_index,
+                           class_weight=None, weight=None, reduction="mean", distributed=distributed,
+                           validate=validate, nll=True, pos_weight=pos_weight)
+    ce = _cross_entropy_term(fn, logits, target, st, None, ignore_index, validate)
     return tversky * float(tversky_weight) + ce * float(ce_weight)
 
 
