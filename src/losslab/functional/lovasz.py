@@ -9,15 +9,20 @@ with the errors sorted in decreasing order ``e_(1) >= e_(2) >= …`` (Berman et 
 hinge variant uses ``e = max(0, 1 − s·x)`` (``s = ±1`` for foreground/background) on logits ``x``; the
 softmax variant uses ``e_c = |fg_c − softmax(x)_c|`` for each class ``c``.
 
-How it is computed here (no Python loop over images or classes):
+How it is computed here (vectorised over images and classes: the one Python loop runs over blocks of at
+least 2¹⁷ sorted keys, never over small sets; a set larger than a block, such as one class of a 3-D volume,
+is a block of its own):
 
-* **One sort for every set.** The bit pattern of a non-negative float32 orders exactly like the float, so
+* **One sort for many sets.** The bit pattern of a non-negative float32 orders exactly like the float, so
   each error becomes an integer key ``set·2³² + 2³¹ + 2·((bits(+inf) − 2³⁰) − bits(e)) + fg`` (set index,
   decreasing error, foreground bit; built in int32 first, all same-dtype integer arithmetic). One 1-D
-  integer ``torch.sort`` (a parallel radix sort on CPU, in place) then orders every set at once, exactly,
-  and hands back the foreground bits in sorted order without a gather. For the softmax the keys are built
-  straight from the probabilities and the class indices: no one-hot tensor and no error tensor. float64
-  errors (gradient checks, high-precision use) are sorted row by row with ``torch.sort`` instead.
+  integer ``torch.sort`` (a parallel radix sort on CPU, in place) then orders every set of a block at once,
+  exactly, and hands back the foreground bits in sorted order without a gather. A block holds as many whole
+  sets as fit in ``_SORT_BLOCK = 2¹⁷`` keys (a larger set is sorted alone), so the loop runs about
+  ``keys / 2¹⁷`` times whatever the number of images and classes; blocks that fit in cache also sort
+  faster than one large sort. For the softmax the keys are built straight from the probabilities and the
+  class indices: no one-hot tensor and no error tensor. float64 errors (gradient checks, high-precision
+  use) are sorted row by row with ``torch.sort`` instead.
 * **Closed-form, cancellation-free g.** With ``k`` pixels seen, ``I_k`` foreground pixels not yet seen and
   ``U_k = k + I_k`` (the union), ``g_k = 1/U_k`` at a foreground pixel and ``I_k / (U_k (U_k − 1))`` at a
   background pixel: integer counts, one rounding. The reference computes ``1 − I/U`` and then differences
@@ -28,9 +33,10 @@ How it is computed here (no Python loop over images or classes):
   once-differentiable: a double backward raises.)
 * **Ignored pixels** get a key above every real error, so they sort after the counted pixels of their set
   and provably receive ``g = 0``: the result equals cropping them out, value and gradient.
-* **Memory.** At its peak (the sort) a call holds 8 bytes of key per error plus torch's radix-sort scratch
-  (8-byte indices and two scratch buffers: 24 bytes per key); the probabilities are dropped before the sort
-  and recomputed after it. Backward keeps one logits-sized tensor.
+* **Memory.** The int32 keys take one logits-sized buffer, which the coefficients then overwrite block by
+  block; a block's sort adds 8 bytes of key per error plus torch's radix-sort scratch (8-byte indices and
+  two scratch buffers: 24 bytes per key), bounded by the block. The probabilities are dropped before the
+  sort and recomputed after it. Backward keeps one logits-sized tensor.
 """
 
 from __future__ import annotations
@@ -69,20 +75,20 @@ _AGGREGATES = ("per_image", "batch")
 # The int64 key adds set·2³² + 2³¹ (non-negative, low bit untouched), so one sort orders every set.
 _BITS_OFFSET = 0x7F800000 - 2**30
 _IGNORED32 = 2 * (_BITS_OFFSET + 1) + 2
+_SORT_BLOCK = 1 << 17  # keys sorted at once (whole sets; a larger set is sorted alone)
 
 
 # -- the Lovász machinery ---------------------------------------------------------------------------
-def _pack_keys(key32: Tensor, fg: Tensor, ignored: Tensor | None, per_image: bool) -> Tensor:
-    """The int64 sort keys of float32 errors (see the module notes); sets are ``n·C + c`` or ``c``.
+def _mark_keys(key32: Tensor, fg: Tensor, ignored: Tensor | None) -> Tensor:
+    """In place: the int32 sort keys ``2h + fg`` of float32 errors (see the module notes); returns ``key32``.
 
-    ``key32``: ``(N, C, P)`` int32 ``(bits(+inf) − 2³⁰) − bits(e)`` of the non-negative errors ``e``
-    (overwritten). ``fg``: ``(N, C, P)`` bool foreground, or ``(N, 1, P)`` int64 class indices (foreground
-    of class ``c`` = index ``== c``: no one-hot tensor is formed). ``ignored``: ``None`` or bool
-    broadcastable to ``(N, C, P)``: those pixels get a key above every counted pixel of their set and no
-    foreground bit. Same-dtype integer arithmetic throughout: bool masks and mixed-dtype in-place ops are
-    an order of magnitude slower on CPU.
+    ``key32``: ``(N, C, P)`` int32 ``h = (bits(+inf) − 2³⁰) − bits(e)`` of the non-negative errors ``e``.
+    ``fg``: ``(N, C, P)`` bool foreground, or ``(N, 1, P)`` int64 class indices (foreground of class ``c`` =
+    index ``== c``: no one-hot tensor is formed). ``ignored``: ``None`` or bool broadcastable to
+    ``(N, C, P)``: those pixels get a key above every counted pixel of their set and no foreground bit.
+    Same-dtype integer arithmetic throughout: bool masks and mixed-dtype in-place ops are an order of
+    magnitude slower on CPU.
     """
-    N, C, _ = key32.shape
     key32.mul_(2)
     if fg.dtype == torch.bool:
         key32.add_(fg.to(torch.int32))  # the free low bit: foreground
@@ -91,27 +97,43 @@ def _pack_keys(key32: Tensor, fg: Tensor, ignored: Tensor | None, per_image: boo
     if ignored is not None:
         valid = (~ignored).to(torch.int32)
         key32.mul_(valid).add_(valid.sub_(1).mul_(-_IGNORED32))
-    key = key32.to(torch.int64)
-    set_key = (torch.arange(N * C if per_image else C, device=key.device, dtype=torch.int64) << 32) + 2**31
-    return key.add_(set_key.view(N, C, 1) if per_image else set_key.view(1, C, 1))
+    return key32
 
 
-def _sort_packed(key: Tensor, per_image: bool) -> tuple[Tensor, Tensor]:
-    """Sort the packed keys ``(N, C, P)`` in place (one 1-D integer sort: a radix sort on CPU).
+def _coefficients_by_sort(key32: Tensor, per_image: bool) -> Tensor:
+    """The Lovász coefficients ``g`` ``(N, C, P)`` float32 in pixel order, written over the int32 keys.
 
-    Returns ``perm`` (flat ``(N, C, P)`` index of each sorted position; sets are consecutive) and
-    ``fg_sorted`` ``(sets, set size)`` uint8 0/1. ``key`` is consumed (the caller drops it).
+    ``key32``: the ``(N, C, P)`` keys of :func:`_mark_keys` (consumed: ``g`` takes its memory). Whole sets
+    (rows ``n·C + c`` per image, columns ``c`` over the batch) are sorted in blocks of about
+    ``_SORT_BLOCK`` keys, each block with one 1-D int64 sort (a radix sort on CPU) of the keys plus
+    ``set·2³² + 2³¹``: the sort's scratch (32 bytes per key) is bounded by the block, not by the input.
     """
-    N, C, P = key.shape
-    flat = key.view(-1)
-    perm = torch.empty_like(flat)
-    torch.sort(flat, out=(flat, perm))  # in place: saves a key-sized buffer
-    return perm, flat.bitwise_and_(1).to(torch.uint8).view((N * C, P) if per_image else (C, N * P))
+    N, C, P = key32.shape
+    g = key32.view(torch.float32)  # block b's coefficients overwrite block b's keys, after they are read
+    if per_image:
+        keys, coefs = key32.view(N * C, P), g.view(N * C, P)
+    else:  # set c is column c: (C, N, P) views
+        keys, coefs = key32.transpose(0, 1), g.transpose(0, 1)
+    n_sets, set_size = (N * C, P) if per_image else (C, N * P)
+    step = max(1, _SORT_BLOCK // max(1, set_size))
+    for lo in range(0, n_sets, step):
+        hi = min(n_sets, lo + step)
+        key = keys[lo:hi].reshape(hi - lo, set_size).to(torch.int64)
+        key += ((torch.arange(hi - lo, device=key.device, dtype=torch.int64) << 32) + 2**31).view(-1, 1)
+        flat = key.view(-1)
+        perm = torch.empty_like(flat)
+        torch.sort(flat, out=(flat, perm))  # in place: saves a key-sized buffer
+        fg_sorted = flat.bitwise_and_(1).to(torch.uint8).view(hi - lo, set_size)
+        del key, flat
+        coef = _lovasz_gradient(fg_sorted, torch.float32).view(-1)
+        block = torch.empty_like(coef).scatter_(0, perm, coef)
+        coefs[lo:hi].copy_(block.view(coefs[lo:hi].shape))
+    return g
 
 
-def _sort_rows(err: Tensor, fg: Tensor, ignored: Tensor | None, per_image: bool) -> tuple[Tensor, Tensor]:
-    """``perm`` and ``fg_sorted`` as :func:`_sort_packed`, for float64 errors ``err`` ``(N, C, P)`` (with ``fg``
-    and ``ignored`` as :func:`_pack_keys`): ``torch.sort`` on each set's row."""
+def _coefficients_by_rows(err: Tensor, fg: Tensor, ignored: Tensor | None, per_image: bool) -> Tensor:
+    """:func:`_coefficients_by_sort` for float64 errors ``err`` ``(N, C, P)`` (``fg`` and ``ignored`` as
+    :func:`_mark_keys`): a stable ``torch.sort`` of each set's row, gradient in ``err``'s dtype."""
     N, C, P = err.shape
     sets, size = (N * C, P) if per_image else (C, N * P)
     if fg.dtype != torch.bool:
@@ -125,11 +147,8 @@ def _sort_rows(err: Tensor, fg: Tensor, ignored: Tensor | None, per_image: bool)
         rows, fg_rows = err.transpose(0, 1).reshape(sets, size), fg.transpose(0, 1).reshape(sets, size)
     _, perm = torch.sort(rows, dim=-1, descending=True, stable=True)
     fg_sorted = fg_rows.gather(-1, perm)
-    if per_image:
-        perm += (torch.arange(sets, device=err.device) * P).view(sets, 1)
-    else:  # row c, column j = n·P + i  →  flat index n·C·P + c·P + i
-        perm += (perm // P) * ((C - 1) * P) + (torch.arange(C, device=err.device) * P).view(C, 1)
-    return perm.reshape(-1), fg_sorted.contiguous().view(torch.uint8)
+    coef = torch.empty_like(rows).scatter_(-1, perm, _lovasz_gradient(fg_sorted.view(torch.uint8), err.dtype))
+    return coef.view(N, C, P) if per_image else coef.view(C, N, P).transpose(0, 1)
 
 
 def _lovasz_gradient(fg_sorted: Tensor, dtype: torch.dtype) -> Tensor:
@@ -148,10 +167,6 @@ def _lovasz_gradient(fg_sorted: Tensor, dtype: torch.dtype) -> Tensor:
     g[:, :1] = 1.0
     g.lerp_(torch.ones((), dtype=dtype, device=g.device), fg_sorted.to(dtype))  # foreground: 1
     return g.div_(union_m1.add_(1.0))
-
-
-def _scatter_back(perm: Tensor, g: Tensor, shape: torch.Size) -> Tensor:
-    return torch.empty(perm.numel(), dtype=g.dtype, device=g.device).scatter_(0, perm, g.reshape(-1)).view(shape)
 
 
 def _set_coefficients(counted: Tensor, class_weight: Tensor | None, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
@@ -187,15 +202,11 @@ def _softmax_kernel(x: Tensor, index: Tensor, ignored: Tensor | None, coef: Tens
     if x.dtype == torch.float32:
         key32 = _float_bits_key(p).scatter_(1, index, _float_bits_key(e_t))
         del p  # recomputed below: one softmax is cheaper than holding p through the sort
-        key = _pack_keys(key32, index, ignored, per_image)
+        g = _coefficients_by_sort(_mark_keys(key32, index, ignored), per_image)
         del key32
-        perm, fg_sorted = _sort_packed(key, per_image)
-        del key
         p = _softmax_probs(x, ignored)
     else:
-        perm, fg_sorted = _sort_rows(p.clone().scatter_(1, index, e_t), index, ignored, per_image)
-    g = _scatter_back(perm, _lovasz_gradient(fg_sorted, x.dtype), x.shape)
-    del perm, fg_sorted
+        g = _coefficients_by_rows(p.clone().scatter_(1, index, e_t), index, ignored, per_image).contiguous()
     g.mul_(coef.unsqueeze(-1))
     g_t = g.gather(1, index)
     g.scatter_(1, index, 0.0).mul_(p)  # g·p of the background classes
@@ -221,13 +232,11 @@ def _hinge_kernel(x: Tensor, fg: Tensor, ignored: Tensor | None, coef: Tensor, p
                   need_grad: bool) -> tuple[Tensor, Tensor | None]:
     """Per-image (or batch) Lovász-hinge value and its gradient w.r.t. the logits ``x`` ``(N, C, P)``."""
     if x.dtype == torch.float32:
-        key = _pack_keys(_float_bits_key(_hinge_errors(x, fg, ignored)), fg, ignored, per_image)
-        perm, fg_sorted = _sort_packed(key, per_image)
-        del key
+        key32 = _mark_keys(_float_bits_key(_hinge_errors(x, fg, ignored)), fg, ignored)
+        g = _coefficients_by_sort(key32, per_image)
+        del key32
     else:
-        perm, fg_sorted = _sort_rows(_hinge_errors(x, fg, ignored), fg, ignored, per_image)
-    g = _scatter_back(perm, _lovasz_gradient(fg_sorted, x.dtype), x.shape)
-    del perm, fg_sorted
+        g = _coefficients_by_rows(_hinge_errors(x, fg, ignored), fg, ignored, per_image).contiguous()
     g.mul_(coef.unsqueeze(-1))
     err = _hinge_errors(x, fg, ignored)  # recomputed: cheaper than holding it through the sort
     if per_image:
