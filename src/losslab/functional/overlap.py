@@ -42,8 +42,11 @@ Convention (shared by every function here):
 * **Precision.** float16/bfloat16 logits are computed in float32 and the result is float32; float64
   anywhere makes the computation float64. Statistics are accumulated in the compute dtype with blocked
   summation. Loss and gradient are finite at logits of ±1e4.
-* **Validation.** Shapes, dtypes and options are always checked; ``validate=True`` (default) also checks
-  label ranges, ``[0, 1]`` masks and NaN, which costs a pass over the target.
+* **Validation.** Shapes, dtypes, options and the range of class indices are always checked;
+  ``validate=True`` (default) also checks ``[0, 1]`` masks and NaN, which costs a pass over the target.
+* **Native kernels.** Softmax losses with class-index targets on CPU run their statistics and backward as
+  one C pass each when :mod:`losslab._native` can build (``LOSSLAB_NATIVE=0`` turns this off); the
+  result equals the torch path to rounding.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from typing import Literal, NamedTuple
 import torch
 from torch.autograd.function import once_differentiable
 
+from .. import _native
 from .. import distributed as _distributed
 from .._numerics import compute_dtype
 from .._reduction import reduce_loss
@@ -179,16 +183,22 @@ class _SoftOverlap(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, target, valid, activation, squared, dtype, nll=False, pos_weight=None):  # noqa: D102
-        p = _probabilities(x, activation, dtype, valid)
-        mass = _rowdot(p, p) if squared else p.sum(-1)
+        kernels = _native_kernels(x, target, activation, dtype)
+        ce = None
         pt = None
-        if target.dim() == 2:  # class indices; p is 0 at ignored pixels, so they add nothing
-            pt = p.gather(1, target.unsqueeze(1)).squeeze(1)
-            inter = _class_sums(target, pt, p.shape[1], dtype)
+        if kernels is not None:  # one native pass: p, I, P and the cross-entropy sums
+            p, sums = _native_forward(kernels, x, target, valid, squared, nll)
+            inter, mass, ce = sums[0], sums[1], sums[2]
         else:
-            inter = _rowdot(p, target)
+            p = _probabilities(x, activation, dtype, valid)
+            mass = _rowdot(p, p) if squared else p.sum(-1)
+            if target.dim() == 2:  # class indices; p is 0 at ignored pixels, so they add nothing
+                pt = p.gather(1, target.unsqueeze(1)).squeeze(1)
+                inter = _class_sums(target, pt, p.shape[1], dtype)
+            else:
+                inter = _rowdot(p, target)
         ctx.save_for_backward(x, target, valid)
-        ctx.config = (activation, squared, dtype)
+        ctx.config = (activation, squared, dtype, kernels)
         keep = ctx.needs_input_grad[0]
         ctx.p, ctx.pt = (p, pt) if keep else (None, None)
         ctx.pos_weight = pos_weight
@@ -196,20 +206,27 @@ class _SoftOverlap(torch.autograd.Function):
             return inter, mass
         if activation == "sigmoid":
             return inter, mass, _bce_sums(x, target, valid, pos_weight, dtype)
-        return inter, mass, _class_sums(target, _neg_log_pt(x, target, valid, pt), p.shape[1], dtype)
+        if ce is None:
+            ce = _class_sums(target, _neg_log_pt(x, target, valid, pt), p.shape[1], dtype)
+        return inter, mass, ce
 
     @staticmethod
     @once_differentiable
     def backward(ctx, g_inter, g_mass, g_nll=None):  # noqa: D102
         x, target, valid = ctx.saved_tensors
-        activation, squared, dtype = ctx.config
+        activation, squared, dtype, kernels = ctx.config
         p, pt, ctx.p, ctx.pt = ctx.p, ctx.pt, None, None
+        g_inter, g_mass = g_inter.to(dtype), g_mass.to(dtype)
+        g_nll = None if g_nll is None else g_nll.to(dtype)
+        if kernels is not None:
+            if p is None:  # a second backward: recompute
+                p = _native_forward(kernels, x, target, valid, squared, False)[0]
+            _native_backward(kernels, p, target, valid, squared, g_inter, g_mass, g_nll)
+            return p, None, None, None, None, None, None, None
         if p is None:  # a second backward: recompute
             p = _probabilities(x, activation, dtype, valid)
             if target.dim() == 2:
                 pt = p.gather(1, target.unsqueeze(1)).squeeze(1)
-        g_inter, g_mass = g_inter.to(dtype), g_mass.to(dtype)
-        g_nll = None if g_nll is None else g_nll.to(dtype)
         if activation == "sigmoid":
             _sigmoid_backward_(p, target, g_inter, g_mass, squared, g_nll, ctx.pos_weight)
         elif target.dim() == 2:
@@ -217,6 +234,41 @@ class _SoftOverlap(torch.autograd.Function):
         else:
             _softmax_dense_backward_(p, target, g_inter, g_mass, squared)
         return p.to(x.dtype), None, None, None, None, None, None, None
+
+
+def _native_kernels(x: torch.Tensor, target: torch.Tensor, activation: str, dtype: torch.dtype):
+    """The native softmax kernels when they apply (CPU, contiguous logits in the compute dtype, class
+    indices, at least one channel and one element), else ``None``: see :mod:`losslab._native`."""
+    if (activation != "softmax" or target.dim() != 2 or x.device.type != "cpu" or x.dtype != dtype
+            or not x.is_contiguous() or x.numel() == 0):
+        return None
+    return _native.softmax_index_kernels(dtype)
+
+
+def _native_forward(kernels, x: torch.Tensor, t: torch.Tensor, valid: torch.Tensor | None, squared: bool,
+                    nll: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """``p`` (0 at ignored pixels) and the ``(3, N, C)`` sums ``(I, P, Σ −log p_t)`` in ``x``'s dtype."""
+    n, c, s = x.shape
+    t = t.contiguous()
+    valid = None if valid is None else valid.contiguous()
+    p = torch.empty_like(x)
+    sums = torch.zeros(3, n, c, dtype=torch.float64)
+    failed = kernels[0](x.data_ptr(), t.data_ptr(), None if valid is None else valid.data_ptr(), n, c, s,
+                        int(squared), p.data_ptr(), sums[0].data_ptr(), sums[1].data_ptr(),
+                        sums[2].data_ptr() if nll else None, torch.get_num_threads())
+    if failed:
+        raise MemoryError("losslab: the native overlap kernel could not allocate its per-thread sums")
+    return p, sums.to(x.dtype)
+
+
+def _native_backward(kernels, p, t, valid, squared, g_inter, g_mass, g_nll) -> None:
+    """In place, as :func:`_softmax_index_backward_` (``p`` from :func:`_native_forward`)."""
+    n, c, s = p.shape
+    g_inter, g_mass = g_inter.contiguous(), g_mass.contiguous()
+    g_nll = None if g_nll is None else g_nll.contiguous()
+    kernels[1](p.data_ptr(), t.contiguous().data_ptr(), None if valid is None else valid.contiguous().data_ptr(),
+               n, c, s, int(squared), g_inter.data_ptr(), g_mass.data_ptr(),
+               None if g_nll is None else g_nll.data_ptr(), torch.get_num_threads())
 
 
 def _neg_log_pt(x: torch.Tensor, idx: torch.Tensor, valid: torch.Tensor | None, pt: torch.Tensor) -> torch.Tensor:
@@ -409,7 +461,7 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
                 valid = ~ignored
                 t = t.masked_fill(ignored, 0)
                 lo, hi = _value_range(t)
-        if validate and (lo < 0 or hi >= n_cls):
+        if lo < 0 or hi >= n_cls:  # always: the native kernels index with it
             fail(fn, "`target` class indices in", f"[0, {n_cls - 1}] for {n_cls} classes "
                  f"(ignore_index={ignore_index})", f"class {int(lo if lo < 0 else hi)}")
         size = _class_sums(t, None if valid is None else valid.to(dtype), n_cls, dtype)
@@ -648,7 +700,8 @@ def softmax_dice_loss(logits: torch.Tensor, target: torch.Tensor, *, smooth: flo
         distributed: with ``aggregate="batch"``, sum the statistics over ``torch.distributed`` ranks (with
             gradient flow) so the loss equals the single-process loss on the concatenated batch; no effect
             without an initialised process group or with ``aggregate="per_image"``. Default ``False``.
-        validate: check the class range (index targets) or ``[0, 1]`` and NaN (one-hot). Default ``True``.
+        validate: check one-hot targets are in ``[0, 1]`` and free of NaN. Default ``True``. (Class
+            indices are always range-checked: the pass that finds ignored pixels gives the range.)
 
     Shape:
         ``logits``: ``(N, C, *spatial)``; ``target``: ``(N, *spatial)`` or ``(N, C, *spatial)``; output:
@@ -805,7 +858,8 @@ def softmax_generalized_dice_loss(logits: torch.Tensor, target: torch.Tensor, *,
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
         distributed: all-reduce the batch statistics over ``torch.distributed`` ranks (``aggregate="batch"``).
             Default ``False``.
-        validate: check the class range (index targets) or ``[0, 1]`` and NaN (one-hot). Default ``True``.
+        validate: check one-hot targets are in ``[0, 1]`` and free of NaN. Default ``True``. (Class
+            indices are always range-checked: the pass that finds ignored pixels gives the range.)
 
     Shape:
         ``logits``: ``(N, C, *spatial)``; ``target``: ``(N, *spatial)`` or ``(N, C, *spatial)``; output:
@@ -922,7 +976,8 @@ def softmax_jaccard_loss(logits: torch.Tensor, target: torch.Tensor, *, smooth: 
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
         distributed: all-reduce the batch statistics over ``torch.distributed`` ranks (``aggregate="batch"``).
             Default ``False``.
-        validate: check the class range (index targets) or ``[0, 1]`` and NaN (one-hot). Default ``True``.
+        validate: check one-hot targets are in ``[0, 1]`` and free of NaN. Default ``True``. (Class
+            indices are always range-checked: the pass that finds ignored pixels gives the range.)
 
     Shape:
         ``logits``: ``(N, C, *spatial)``; ``target``: ``(N, *spatial)`` or ``(N, C, *spatial)``; output:
@@ -1055,7 +1110,8 @@ def softmax_tversky_loss(logits: torch.Tensor, target: torch.Tensor, *, alpha: f
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
         distributed: all-reduce the batch statistics over ``torch.distributed`` ranks (``aggregate="batch"``).
             Default ``False``.
-        validate: check the class range (index targets) or ``[0, 1]`` and NaN (one-hot). Default ``True``.
+        validate: check one-hot targets are in ``[0, 1]`` and free of NaN. Default ``True``. (Class
+            indices are always range-checked: the pass that finds ignored pixels gives the range.)
 
     Shape:
         ``logits``: ``(N, C, *spatial)``; ``target``: ``(N, *spatial)`` or ``(N, C, *spatial)``; output:
@@ -1175,7 +1231,8 @@ def softmax_focal_tversky_loss(logits: torch.Tensor, target: torch.Tensor, *, al
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
         distributed: all-reduce the batch statistics over ``torch.distributed`` ranks (``aggregate="batch"``).
             Default ``False``.
-        validate: check the class range (index targets) or ``[0, 1]`` and NaN (one-hot). Default ``True``.
+        validate: check one-hot targets are in ``[0, 1]`` and free of NaN. Default ``True``. (Class
+            indices are always range-checked: the pass that finds ignored pixels gives the range.)
 
     Shape:
         ``logits``: ``(N, C, *spatial)``; ``target``: ``(N, *spatial)`` or ``(N, C, *spatial)``; output:

@@ -1,0 +1,150 @@
+/* losslab native kernels: the softmax overlap statistics of class-index targets and their backward.
+ *
+ * x is (N, C, S) contiguous, t (N, S) int64 class indices in [0, C), valid (N, S) uint8 or NULL (all
+ * counted; t must be a valid index at ignored pixels too, e.g. 0). Work is split into blocks of _B pixels
+ * of one image; per block the softmax over the C channels is formed with vector exp/log (libmvec when
+ * built with LOSSLAB_MVEC), then:
+ *   forward:  p (0 at ignored pixels) is written out, and per (image, class) in float64
+ *             inter += p_t [t = c],  mass += p_c (p_c² when squared),  nll += (log Σ exp(x − m) + m − x_t) [t = c]
+ *   backward: p is turned into the gradient in place,
+ *             grad_c = p_c (h_c − r) + [t = c] b,  h_c = g_P,c (2 p_c g_P,c when squared),
+ *             b = p_t g_I,t − g_L,t,  r = Σ_c p_c h_c + b     (0 at ignored pixels).
+ * Each function is compiled for float and double; nthreads is torch.get_num_threads().
+ */
+#if defined(LOSSLAB_MVEC)
+#pragma omp declare simd notinbranch simdlen(8)
+float expf(float);
+#pragma omp declare simd notinbranch simdlen(8)
+float logf(float);
+#pragma omp declare simd notinbranch simdlen(4)
+double exp(double);
+#pragma omp declare simd notinbranch simdlen(4)
+double log(double);
+#endif
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define _B 256
+
+#define DEFINE_KERNELS(T, SUF, EXP, LOG)                                                                  \
+int softmax_index_forward_##SUF(const T* x, const int64_t* t, const uint8_t* valid, int64_t N, int64_t C, \
+                                int64_t S, int squared, T* p, double* inter, double* mass, double* nll,  \
+                                int nthreads) {                                                           \
+    const int64_t nblk = (S + _B - 1) / _B;                                                               \
+    int failed = 0;                                                                                       \
+    _Pragma("omp parallel num_threads(nthreads)")                                                         \
+    {                                                                                                     \
+        double* acc = calloc((size_t)(3 * N * C), sizeof(double));                                        \
+        T* buf = malloc(sizeof(T) * (size_t)(3 * _B));                                                    \
+        if (!acc || !buf) {                                                                               \
+            _Pragma("omp atomic write")                                                                   \
+            failed = 1;                                                                                   \
+        }                                                                                                 \
+        _Pragma("omp for schedule(static)")                                                               \
+        for (int64_t job = 0; job < N * nblk; job++) {                                                    \
+            if (!acc || !buf) continue;                                                                   \
+            const int64_t n = job / nblk, s0 = (job % nblk) * _B, len = S - s0 < _B ? S - s0 : _B;        \
+            const T* xb = x + n * C * S + s0;                                                             \
+            T* pb = p + n * C * S + s0;                                                                   \
+            const int64_t* tb = t + n * S + s0;                                                           \
+            const uint8_t* vb = valid ? valid + n * S + s0 : 0;                                           \
+            T *m = buf, *den = buf + _B, *lse = buf + 2 * _B;                                             \
+            double *li = acc + n * C, *lm = acc + N * C + n * C, *ll = acc + 2 * N * C + n * C;           \
+            for (int64_t s = 0; s < len; s++) { m[s] = xb[s]; den[s] = 0; }                               \
+            for (int64_t c = 1; c < C; c++) {                                                             \
+                const T* xc = xb + c * S;                                                                 \
+                _Pragma("omp simd")                                                                       \
+                for (int64_t s = 0; s < len; s++) m[s] = xc[s] > m[s] ? xc[s] : m[s];                     \
+            }                                                                                             \
+            for (int64_t c = 0; c < C; c++) {                                                             \
+                const T* xc = xb + c * S;                                                                 \
+                T* pc = pb + c * S;                                                                       \
+                _Pragma("omp simd")                                                                       \
+                for (int64_t s = 0; s < len; s++) { pc[s] = EXP(xc[s] - m[s]); den[s] += pc[s]; }         \
+            }                                                                                             \
+            if (nll) {                                                                                    \
+                _Pragma("omp simd")                                                                       \
+                for (int64_t s = 0; s < len; s++) lse[s] = LOG(den[s]) + m[s];                            \
+            }                                                                                             \
+            _Pragma("omp simd")                                                                           \
+            for (int64_t s = 0; s < len; s++) den[s] = (vb && !vb[s]) ? (T)0 : (T)1 / den[s];             \
+            for (int64_t c = 0; c < C; c++) {                                                             \
+                T* pc = pb + c * S;                                                                       \
+                T sum = 0;                                                                                \
+                if (squared) {                                                                            \
+                    _Pragma("omp simd reduction(+:sum)")                                                  \
+                    for (int64_t s = 0; s < len; s++) { pc[s] *= den[s]; sum += pc[s] * pc[s]; }          \
+                } else {                                                                                  \
+                    _Pragma("omp simd reduction(+:sum)")                                                  \
+                    for (int64_t s = 0; s < len; s++) { pc[s] *= den[s]; sum += pc[s]; }                  \
+                }                                                                                         \
+                lm[c] += sum;                                                                             \
+            }                                                                                             \
+            for (int64_t s = 0; s < len; s++) {                                                           \
+                if (vb && !vb[s]) continue;                                                               \
+                const int64_t c = tb[s];                                                                  \
+                li[c] += pb[c * S + s];                                                                   \
+                if (nll) ll[c] += lse[s] - xb[c * S + s];                                                 \
+            }                                                                                             \
+        }                                                                                                 \
+        _Pragma("omp critical")                                                                           \
+        if (acc) {                                                                                        \
+            for (int64_t i = 0; i < N * C; i++) {                                                         \
+                inter[i] += acc[i];                                                                       \
+                mass[i] += acc[N * C + i];                                                                \
+                if (nll) nll[i] += acc[2 * N * C + i];                                                    \
+            }                                                                                             \
+        }                                                                                                 \
+        free(acc);                                                                                        \
+        free(buf);                                                                                        \
+    }                                                                                                     \
+    return failed;                                                                                        \
+}                                                                                                         \
+                                                                                                          \
+void softmax_index_backward_##SUF(T* p, const int64_t* t, const uint8_t* valid, int64_t N, int64_t C,     \
+                                  int64_t S, int squared, const T* g_inter, const T* g_mass,              \
+                                  const T* g_nll, int nthreads) {                                         \
+    const int64_t nblk = (S + _B - 1) / _B;                                                               \
+    _Pragma("omp parallel for schedule(static) num_threads(nthreads)")                                    \
+    for (int64_t job = 0; job < N * nblk; job++) {                                                        \
+        const int64_t n = job / nblk, s0 = (job % nblk) * _B, len = S - s0 < _B ? S - s0 : _B;            \
+        T* pb = p + n * C * S + s0;                                                                       \
+        const int64_t* tb = t + n * S + s0;                                                               \
+        const uint8_t* vb = valid ? valid + n * S + s0 : 0;                                               \
+        const T *gi = g_inter + n * C, *gm = g_mass + n * C, *gl = g_nll ? g_nll + n * C : 0;             \
+        T r[_B], b[_B];                                                                                   \
+        for (int64_t s = 0; s < len; s++) {                                                               \
+            const int64_t c = tb[s];                                                                      \
+            b[s] = (vb && !vb[s]) ? (T)0 : pb[c * S + s] * gi[c] - (gl ? gl[c] : (T)0);                   \
+            r[s] = b[s];                                                                                  \
+        }                                                                                                 \
+        for (int64_t c = 0; c < C; c++) {                                                                 \
+            T* pc = pb + c * S;                                                                           \
+            const T h = squared ? 2 * gm[c] : gm[c];                                                      \
+            if (squared) {                                                                                \
+                _Pragma("omp simd")                                                                       \
+                for (int64_t s = 0; s < len; s++) r[s] += pc[s] * pc[s] * h;                              \
+            } else {                                                                                      \
+                _Pragma("omp simd")                                                                       \
+                for (int64_t s = 0; s < len; s++) r[s] += pc[s] * h;                                      \
+            }                                                                                             \
+        }                                                                                                 \
+        for (int64_t c = 0; c < C; c++) {                                                                 \
+            T* pc = pb + c * S;                                                                           \
+            const T h = squared ? 2 * gm[c] : gm[c];                                                      \
+            if (squared) {                                                                                \
+                _Pragma("omp simd")                                                                       \
+                for (int64_t s = 0; s < len; s++) pc[s] = pc[s] * (pc[s] * h - r[s]);                     \
+            } else {                                                                                      \
+                _Pragma("omp simd")                                                                       \
+                for (int64_t s = 0; s < len; s++) pc[s] = pc[s] * (h - r[s]);                             \
+            }                                                                                             \
+        }                                                                                                 \
+        for (int64_t s = 0; s < len; s++) pb[tb[s] * S + s] += b[s];                                      \
+    }                                                                                                     \
+}
+
+DEFINE_KERNELS(float, f32, expf, logf)
+DEFINE_KERNELS(double, f64, exp, log)

@@ -1,0 +1,133 @@
+"""Native overlap kernels (``losslab._native``): the build, agreement with the torch path, the fallback."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+
+import pytest
+import torch
+
+from losslab import _native
+from losslab.functional import overlap as O
+
+F64 = torch.float64
+LOSSES = [("softmax_dice_loss", {}), ("softmax_dice_loss", {"squared": True, "aggregate": "batch"}),
+          ("softmax_jaccard_loss", {"include_background": False}), ("softmax_generalized_dice_loss", {}),
+          ("softmax_tversky_loss", {"alpha": 0.2, "beta": 0.8}), ("softmax_focal_tversky_loss", {"gamma": 1.5}),
+          ("softmax_dice_ce_loss", {"ce_weight": 0.5}), ("softmax_tversky_ce_loss", {"aggregate": "batch"})]
+needs_cc = pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler: the torch path is the only one")
+
+
+def case(dtype, seed=0, shape=(3, 4, 7, 5)):
+    g = torch.Generator().manual_seed(seed)
+    x = (torch.randn(*shape, generator=g, dtype=F64) * 3).to(dtype)
+    x[-1, :2, 0, 0] = torch.tensor([1e4, -1e4]).to(dtype)  # p_t underflows for t = 1
+    y = torch.randint(0, shape[1], (shape[0], *shape[2:]), generator=g)
+    y[-1, 0, 0] = 1
+    y[0, :2] = -100
+    y[1, 3:] = -100
+    return x, y
+
+
+def value_and_grad(name, x, y, **kw):
+    leaf = x.detach().clone().requires_grad_(True)
+    value = getattr(O, name)(leaf, y, **kw)
+    value.backward()
+    return value.detach(), leaf.grad
+
+
+@needs_cc
+def test_kernels_build_and_are_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOSSLAB_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(_native, "_state", {})
+    assert _native.softmax_index_kernels(torch.float32) is not None
+    assert _native.softmax_index_kernels(torch.float64) is not None
+    assert _native.softmax_index_kernels(torch.float16) is None
+    built = sorted(tmp_path.glob("overlap-*.so"))
+    assert len(built) == 1
+    monkeypatch.setattr(_native, "_state", {})
+    monkeypatch.setattr(_native.subprocess, "run", lambda *a, **k: pytest.fail("rebuilt a cached library"))
+    assert _native.softmax_index_kernels(torch.float32) is not None
+
+
+@needs_cc
+@pytest.mark.parametrize("dtype", [torch.float32, F64])
+@pytest.mark.parametrize("name, kw", LOSSES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(LOSSES)])
+def test_native_path_equals_torch_path(monkeypatch, name, kw, dtype):
+    """Value and gradient of every softmax overlap loss with class indices (ignored pixels, an image that
+    is mostly ignored, class weights where the loss has them, logits of ±1e4) agree with the torch path."""
+    x, y = case(dtype)
+    if "ce" in name or "focal" not in name:
+        kw = {**kw, "class_weight": torch.tensor([0.5, 1.0, 2.0, 1.5], dtype=dtype)}
+    monkeypatch.setenv("LOSSLAB_NATIVE", "1")
+    assert _native.softmax_index_kernels(dtype) is not None
+    native = value_and_grad(name, x, y, **kw)
+    monkeypatch.setenv("LOSSLAB_NATIVE", "0")
+    assert _native.softmax_index_kernels(dtype) is None
+    torch_path = value_and_grad(name, x, y, **kw)
+    tol = dict(rtol=1e-12, atol=1e-14) if dtype == F64 else dict(rtol=2e-6, atol=2e-8)
+    assert torch.isfinite(native[0]) and torch.isfinite(native[1]).all()
+    torch.testing.assert_close(native[0], torch_path[0], **tol)
+    torch.testing.assert_close(native[1], torch_path[1], **tol)
+
+
+@needs_cc
+@pytest.mark.parametrize("name, kw", [("softmax_dice_ce_loss", {}), ("softmax_dice_loss", {"squared": True})])
+def test_native_gradcheck_and_second_backward(name, kw):
+    x, y = case(F64, seed=1, shape=(2, 3, 4, 3))
+    y = y.clamp_max(2)
+    x = x.clamp(-5, 5).requires_grad_(True)
+    assert torch.autograd.gradcheck(lambda z: getattr(O, name)(z, y, **kw), (x,))
+    value = getattr(O, name)(x, y, **kw)
+    (first,) = torch.autograd.grad(value, x, retain_graph=True)
+    (second,) = torch.autograd.grad(value, x)  # the first backward consumed p: recomputed
+    torch.testing.assert_close(first, second, rtol=0, atol=0)
+
+
+@needs_cc
+def test_native_sums_do_not_depend_on_the_thread_count():
+    x, y = case(torch.float32, seed=2, shape=(2, 5, 64, 48))
+    before = torch.get_num_threads()
+    try:
+        runs = []
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            runs.append(value_and_grad("softmax_dice_ce_loss", x, y))
+    finally:
+        torch.set_num_threads(before)
+    torch.testing.assert_close(runs[0][0], runs[1][0], rtol=1e-6, atol=0)
+    torch.testing.assert_close(runs[0][1], runs[1][1], rtol=0, atol=0)  # per pixel: the same arithmetic
+
+
+def test_out_of_range_class_index_is_an_error_even_without_validation():
+    x, y = case(torch.float32)
+    y[0, 0, 0] = 4
+    with pytest.raises(ValueError, match=r"softmax_dice_loss: expected `target` class indices in \[0, 3\].*class 4"):
+        O.softmax_dice_loss(x, y, validate=False)
+
+
+def test_non_contiguous_and_half_logits_take_the_torch_path():
+    x, y = case(torch.float32, seed=3)
+    channels_last = x.detach().to(memory_format=torch.channels_last)
+    torch.testing.assert_close(value_and_grad("softmax_dice_ce_loss", channels_last, y)[0],
+                               value_and_grad("softmax_dice_ce_loss", x, y)[0])
+    value, grad = value_and_grad("softmax_dice_loss", x.half(), y)
+    assert value.dtype == torch.float32 and grad.dtype == torch.float16 and torch.isfinite(grad).all()
+
+
+def test_failed_build_warns_once_and_falls_back(monkeypatch, tmp_path):
+    x, y = case(torch.float32, seed=4)
+    monkeypatch.setenv("LOSSLAB_NATIVE", "0")
+    expected = value_and_grad("softmax_dice_loss", x, y)
+    monkeypatch.setenv("LOSSLAB_NATIVE", "1")
+    monkeypatch.setenv("CC", "no-such-compiler-losslab")
+    monkeypatch.setenv("LOSSLAB_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(_native, "_state", {})
+    with pytest.warns(RuntimeWarning, match="native overlap kernels unavailable .*no-such-compiler-losslab"):
+        got = value_and_grad("softmax_dice_loss", x, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value_and_grad("softmax_dice_loss", x, y)  # warned once
+    torch.testing.assert_close(got[0], expected[0], rtol=0, atol=0)
+    torch.testing.assert_close(got[1], expected[1], rtol=0, atol=0)
