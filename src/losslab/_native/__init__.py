@@ -125,7 +125,7 @@ def _declare(lib: ctypes.CDLL) -> None:
     p, i64, i32 = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
     for suffix in ("f32", "f64"):
         fwd = getattr(lib, f"softmax_index_forward_{suffix}")
-        fwd.argtypes = [p, p, p, i64, i64, i64, i32, p, p, p, p, i32]
+        fwd.argtypes = [p, p, p, i64, i64, i64, i32, p, p, p, p, p, i32]
         fwd.restype = i32
         bwd = getattr(lib, f"softmax_index_backward_{suffix}")
         bwd.argtypes = [p, p, p, i64, i64, i64, i32, p, p, p, i32]

@@ -5,7 +5,8 @@
  * of one image; per block the softmax over the C channels is formed with vector exp/log (libmvec when
  * built with LOSSLAB_MVEC), then:
  *   forward:  p (0 at ignored pixels) is written out, and per (image, class) in float64
- *             inter += p_t [t = c],  mass += p_c (p_c² when squared),  nll += (log Σ exp(x − m) + m − x_t) [t = c]
+ *             inter += p_t [t = c],  mass += p_c (p_c² when squared),  size += [t = c],
+ *             nll += (log Σ exp(x − m) + m − x_t) [t = c]   (nll may be NULL)
  *   backward: p is turned into the gradient in place,
  *             grad_c = p_c (h_c − r) + [t = c] b,  h_c = g_P,c (2 p_c g_P,c when squared),
  *             b = p_t g_I,t − g_L,t,  r = Σ_c p_c h_c + b     (0 at ignored pixels).
@@ -30,13 +31,13 @@ double log(double);
 
 #define DEFINE_KERNELS(T, SUF, EXP, LOG)                                                                  \
 int softmax_index_forward_##SUF(const T* x, const int64_t* t, const uint8_t* valid, int64_t N, int64_t C, \
-                                int64_t S, int squared, T* p, double* inter, double* mass, double* nll,  \
-                                int nthreads) {                                                           \
+                                int64_t S, int squared, T* p, double* inter, double* mass, double* size, \
+                                double* nll, int nthreads) {                                              \
     const int64_t nblk = (S + _B - 1) / _B;                                                               \
     int failed = 0;                                                                                       \
     _Pragma("omp parallel num_threads(nthreads)")                                                         \
     {                                                                                                     \
-        double* acc = calloc((size_t)(3 * N * C), sizeof(double));                                        \
+        double* acc = calloc((size_t)(4 * N * C), sizeof(double));                                        \
         T* buf = malloc(sizeof(T) * (size_t)(3 * _B));                                                    \
         if (!acc || !buf) {                                                                               \
             _Pragma("omp atomic write")                                                                   \
@@ -52,6 +53,7 @@ int softmax_index_forward_##SUF(const T* x, const int64_t* t, const uint8_t* val
             const uint8_t* vb = valid ? valid + n * S + s0 : 0;                                           \
             T *m = buf, *den = buf + _B, *lse = buf + 2 * _B;                                             \
             double *li = acc + n * C, *lm = acc + N * C + n * C, *ll = acc + 2 * N * C + n * C;           \
+            double* lt = acc + 3 * N * C + n * C;                                                         \
             for (int64_t s = 0; s < len; s++) { m[s] = xb[s]; den[s] = 0; }                               \
             for (int64_t c = 1; c < C; c++) {                                                             \
                 const T* xc = xb + c * S;                                                                 \
@@ -86,6 +88,7 @@ int softmax_index_forward_##SUF(const T* x, const int64_t* t, const uint8_t* val
                 if (vb && !vb[s]) continue;                                                               \
                 const int64_t c = tb[s];                                                                  \
                 li[c] += pb[c * S + s];                                                                   \
+                lt[c] += 1.0;                                                                             \
                 if (nll) ll[c] += lse[s] - xb[c * S + s];                                                 \
             }                                                                                             \
         }                                                                                                 \
@@ -94,6 +97,7 @@ int softmax_index_forward_##SUF(const T* x, const int64_t* t, const uint8_t* val
             for (int64_t i = 0; i < N * C; i++) {                                                         \
                 inter[i] += acc[i];                                                                       \
                 mass[i] += acc[N * C + i];                                                                \
+                size[i] += acc[3 * N * C + i];                                                            \
                 if (nll) nll[i] += acc[2 * N * C + i];                                                    \
             }                                                                                             \
         }                                                                                                 \

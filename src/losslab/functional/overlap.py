@@ -166,7 +166,7 @@ def _probabilities(x: torch.Tensor, activation: str, dtype: torch.dtype, valid: 
 
 
 class _SoftOverlap(torch.autograd.Function):
-    """``(I, P)`` per (image, class) from logits, with an analytic backward.
+    """``(I, P, T)`` per (image, class) from logits, with an analytic backward (``T`` is a constant).
 
     ``nll=True`` adds a third output, the per-(image, class) sums of the pixelwise cross-entropy from the
     same activation: ``−log p_t`` (softmax, class indices) or the binary cross-entropy with ``pos_weight``
@@ -186,33 +186,36 @@ class _SoftOverlap(torch.autograd.Function):
         kernels = _native_kernels(x, target, activation, dtype)
         ce = None
         pt = None
-        if kernels is not None:  # one native pass: p, I, P and the cross-entropy sums
+        if kernels is not None:  # one native pass: p, I, P, T and the cross-entropy sums
             p, sums = _native_forward(kernels, x, target, valid, squared, nll)
-            inter, mass, ce = sums[0], sums[1], sums[2]
+            inter, mass, size, ce = sums
         else:
             p = _probabilities(x, activation, dtype, valid)
             mass = _rowdot(p, p) if squared else p.sum(-1)
             if target.dim() == 2:  # class indices; p is 0 at ignored pixels, so they add nothing
                 pt = p.gather(1, target.unsqueeze(1)).squeeze(1)
                 inter = _class_sums(target, pt, p.shape[1], dtype)
+                size = _class_sums(target, None if valid is None else valid.to(dtype), p.shape[1], dtype)
             else:
                 inter = _rowdot(p, target)
+                size = _rowdot(target, target) if squared else target.sum(-1, dtype=dtype)
+        ctx.mark_non_differentiable(size)
         ctx.save_for_backward(x, target, valid)
         ctx.config = (activation, squared, dtype, kernels)
         keep = ctx.needs_input_grad[0]
         ctx.p, ctx.pt = (p, pt) if keep else (None, None)
         ctx.pos_weight = pos_weight
         if not nll:
-            return inter, mass
+            return inter, mass, size
         if activation == "sigmoid":
-            return inter, mass, _bce_sums(x, target, valid, pos_weight, dtype)
-        if ce is None:
+            return inter, mass, size, _bce_sums(x, target, valid, pos_weight, dtype)
+        if kernels is None:
             ce = _class_sums(target, _neg_log_pt(x, target, valid, pt), p.shape[1], dtype)
-        return inter, mass, ce
+        return inter, mass, size, ce
 
     @staticmethod
     @once_differentiable
-    def backward(ctx, g_inter, g_mass, g_nll=None):  # noqa: D102
+    def backward(ctx, g_inter, g_mass, g_size, g_nll=None):  # noqa: D102
         x, target, valid = ctx.saved_tensors
         activation, squared, dtype, kernels = ctx.config
         p, pt, ctx.p, ctx.pt = ctx.p, ctx.pt, None, None
@@ -247,15 +250,15 @@ def _native_kernels(x: torch.Tensor, target: torch.Tensor, activation: str, dtyp
 
 def _native_forward(kernels, x: torch.Tensor, t: torch.Tensor, valid: torch.Tensor | None, squared: bool,
                     nll: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    """``p`` (0 at ignored pixels) and the ``(3, N, C)`` sums ``(I, P, Σ −log p_t)`` in ``x``'s dtype."""
+    """``p`` (0 at ignored pixels) and the ``(4, N, C)`` sums ``(I, P, T, Σ −log p_t)`` in ``x``'s dtype."""
     n, c, s = x.shape
     t = t.contiguous()
     valid = None if valid is None else valid.contiguous()
     p = torch.empty_like(x)
-    sums = torch.zeros(3, n, c, dtype=torch.float64)
+    sums = torch.zeros(4, n, c, dtype=torch.float64)
     failed = kernels[0](x.data_ptr(), t.data_ptr(), None if valid is None else valid.data_ptr(), n, c, s,
-                        int(squared), p.data_ptr(), sums[0].data_ptr(), sums[1].data_ptr(),
-                        sums[2].data_ptr() if nll else None, torch.get_num_threads())
+                        int(squared), p.data_ptr(), sums[0].data_ptr(), sums[1].data_ptr(), sums[2].data_ptr(),
+                        sums[3].data_ptr() if nll else None, torch.get_num_threads())
     if failed:
         raise MemoryError("losslab: the native overlap kernel could not allocate its per-thread sums")
     return p, sums.to(x.dtype)
@@ -464,7 +467,6 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
         if lo < 0 or hi >= n_cls:  # always: the native kernels index with it
             fail(fn, "`target` class indices in", f"[0, {n_cls - 1}] for {n_cls} classes "
                  f"(ignore_index={ignore_index})", f"class {int(lo if lo < 0 else hi)}")
-        size = _class_sums(t, None if valid is None else valid.to(dtype), n_cls, dtype)
         count = (valid.sum(-1, dtype=dtype) if valid is not None
                  else torch.full((n_img,), float(s), dtype=dtype, device=device))
         count = count.unsqueeze(1).expand(n_img, n_cls)
@@ -490,7 +492,6 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
                 fail(fn, "`target` values in", "[0, 1]" + (f" (or ignore_index={ignore_index})"
                                                            if activation == "sigmoid" else ""),
                      f"values in [{lo:g}, {hi:g}]")
-        size = _rowdot(t, t) if squared else t.sum(-1, dtype=dtype)
         count = (valid.sum(-1, dtype=dtype) if valid is not None
                  else torch.full((n_img, n_cls), float(s), dtype=dtype, device=device))
     fused = nll and not squared and (activation == "sigmoid" or t.dim() == 2)
@@ -498,7 +499,7 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
         pos_weight = check_pos_weight(fn, pos_weight, tuple(logits.shape), dtype, device, validate)
         if pos_weight is not None:  # a view for the usual (C, 1, ...) or scalar shapes
             pos_weight = pos_weight.expand(logits.shape).reshape(n_img, n_cls, s)
-    inter, mass, *ce = _SoftOverlap.apply(x, t, valid, activation, squared, dtype, fused, pos_weight)
+    inter, mass, size, *ce = _SoftOverlap.apply(x, t, valid, activation, squared, dtype, fused, pos_weight)
     ce = (ce[0], size if activation == "softmax" else count) if fused else None
     stats = _Stats(inter, mass, size, count)
     if not include_background:
