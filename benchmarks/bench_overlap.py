@@ -16,7 +16,8 @@ Method (CPU):
   (``torch.mul(x, 2)``): the least any loss can cost in time and memory.
 
 Targets (issue 3): each losslab row at most 0.5× the time and 0.5× the memory of its best peer, and within
-3× of the floor. ``CASES`` is a plain list: other scripts or helpers append ``Case`` rows to extend it.
+3× of the floor. Softmax rows with index targets and sigmoid rows run losslab's native kernels when they
+build (``losslab._native``; the header says which build); ``LOSSLAB_NATIVE=0`` measures the torch path. ``CASES`` is a plain list: other scripts or helpers append ``Case`` rows to extend it.
 """
 
 from __future__ import annotations
@@ -211,8 +212,12 @@ def main() -> None:
     warnings.filterwarnings("ignore")
     cases = CASES
     print("## Overlap losses: forward + backward vs MONAI, kornia and the floor\n")
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs; median of "
-          f"{args.repeats} interleaved runs; memory = peak bytes of torch tensors allocated in the call.\n")
+    from losslab import _native
+
+    flags = _native.build_flags()
+    native = f"native kernels built with `{' '.join(flags) or '-O3'}`" if flags is not None else "no native kernels"
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs; {native}; median "
+          f"of {args.repeats} interleaved runs; memory = peak bytes of torch tensors allocated in the call.\n")
     for shape in QUICK_SHAPES if args.quick else SHAPES:
         print("\n".join(run_shape(shape, cases, args.repeats)) + "\n")
 

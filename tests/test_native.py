@@ -41,14 +41,35 @@ def value_and_grad(name, x, y, **kw):
 def test_kernels_build_and_are_cached(tmp_path, monkeypatch):
     monkeypatch.setenv("LOSSLAB_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(_native, "_state", {})
-    assert _native.softmax_index_kernels(torch.float32) is not None
-    assert _native.softmax_index_kernels(torch.float64) is not None
-    assert _native.softmax_index_kernels(torch.float16) is None
+    assert _native.kernels("softmax", torch.float32) is not None
+    assert _native.kernels("softmax", torch.float64) is not None
+    assert _native.kernels("softmax", torch.float16) is None
     built = sorted(tmp_path.glob("overlap-*.so"))
     assert len(built) == 1
     monkeypatch.setattr(_native, "_state", {})
     monkeypatch.setattr(_native.subprocess, "run", lambda *a, **k: pytest.fail("rebuilt a cached library"))
-    assert _native.softmax_index_kernels(torch.float32) is not None
+    assert _native.kernels("softmax", torch.float32) is not None
+
+
+@needs_cc
+@pytest.mark.parametrize("flags", _native._candidates(), ids=lambda f: " ".join(f[:1]) or "plain")
+def test_every_build_variant_agrees_with_the_torch_path(monkeypatch, tmp_path, flags):
+    """Each flag set the loader may fall back to (AVX-512 / AVX2 vector math, OpenMP only, serial) builds
+    and gives the torch path's values and gradients, softmax and sigmoid."""
+    monkeypatch.setenv("LOSSLAB_CACHE_DIR", str(tmp_path))
+    lib, used = _native._load([flags])
+    assert used == flags
+    monkeypatch.setattr(_native, "_state", {"lib": lib, "flags": used})
+    assert _native.build_flags() == flags
+    x, y = case(torch.float32, seed=7, shape=(2, 3, 40, 30))
+    masks = torch.nn.functional.one_hot(y.clamp_min(0), 3).movedim(-1, 1).float().contiguous()
+    for name, target in (("softmax_dice_ce_loss", y), ("sigmoid_dice_ce_loss", masks)):
+        native = value_and_grad(name, x, target)
+        monkeypatch.setenv("LOSSLAB_NATIVE", "0")
+        torch_path = value_and_grad(name, x, target)
+        monkeypatch.setenv("LOSSLAB_NATIVE", "1")
+        torch.testing.assert_close(native[0], torch_path[0], rtol=2e-6, atol=0)
+        torch.testing.assert_close(native[1], torch_path[1], rtol=2e-6, atol=2e-8)
 
 
 @needs_cc
@@ -61,10 +82,10 @@ def test_native_path_equals_torch_path(monkeypatch, name, kw, dtype):
     if "ce" in name or "focal" not in name:
         kw = {**kw, "class_weight": torch.tensor([0.5, 1.0, 2.0, 1.5], dtype=dtype)}
     monkeypatch.setenv("LOSSLAB_NATIVE", "1")
-    assert _native.softmax_index_kernels(dtype) is not None
+    assert _native.kernels("softmax", dtype) is not None
     native = value_and_grad(name, x, y, **kw)
     monkeypatch.setenv("LOSSLAB_NATIVE", "0")
-    assert _native.softmax_index_kernels(dtype) is None
+    assert _native.kernels("softmax", dtype) is None
     torch_path = value_and_grad(name, x, y, **kw)
     tol = dict(rtol=1e-12, atol=1e-14) if dtype == F64 else dict(rtol=2e-6, atol=2e-8)
     assert torch.isfinite(native[0]) and torch.isfinite(native[1]).all()
@@ -72,11 +93,53 @@ def test_native_path_equals_torch_path(monkeypatch, name, kw, dtype):
     torch.testing.assert_close(native[1], torch_path[1], **tol)
 
 
+SIGMOID = [("sigmoid_dice_loss", {}), ("sigmoid_dice_loss", {"squared": True, "aggregate": "batch"}),
+           ("sigmoid_jaccard_loss", {"include_background": False}), ("sigmoid_tversky_loss", {}),
+           ("sigmoid_generalized_dice_loss", {}),
+           ("sigmoid_dice_ce_loss", {"pos_weight": "channel"}), ("sigmoid_dice_ce_loss", {"pos_weight": "scalar"}),
+           ("sigmoid_dice_ce_loss", {"pos_weight": "last_dim"}), ("sigmoid_tversky_ce_loss", {})]
+
+
 @needs_cc
-@pytest.mark.parametrize("name, kw", [("softmax_dice_ce_loss", {}), ("softmax_dice_loss", {"squared": True})])
+@pytest.mark.parametrize("target", ["float", "bool", "ignored"])
+@pytest.mark.parametrize("dtype", [torch.float32, F64])
+@pytest.mark.parametrize("name, kw", SIGMOID, ids=[f"{n}-{i}" for i, (n, _) in enumerate(SIGMOID)])
+def test_native_sigmoid_path_equals_torch_path(monkeypatch, name, kw, dtype, target):
+    """Sigmoid losses on float, bool and partly ignored masks (every ``pos_weight`` broadcast: per
+    channel and scalar run natively, one varying along the pixels takes the torch path), logits of ±1e4."""
+    g = torch.Generator().manual_seed(6)
+    x = (torch.randn(3, 3, 7, 5, generator=g, dtype=F64) * 3).to(dtype)
+    x[2, :, 0, 0] = torch.tensor([1e4, -1e4, 30.0]).to(dtype)
+    y = torch.rand(3, 3, 7, 5, generator=g) < 0.3
+    y[2, :, 0, 0] = torch.tensor([False, True, True])
+    y = y if target == "bool" else y.to(dtype)
+    if target == "ignored":
+        y[0, 1, :3] = -100
+        y[1, 2] = -100
+    kw = dict(kw)
+    if "pos_weight" in kw:
+        kw["pos_weight"] = {"channel": torch.tensor([0.5, 2.0, 4.0], dtype=dtype).view(3, 1, 1),
+                            "scalar": torch.tensor(2.5, dtype=dtype),
+                            "last_dim": torch.rand(5, generator=g).to(dtype) * 3}[kw["pos_weight"]]
+    monkeypatch.setenv("LOSSLAB_NATIVE", "1")
+    native = value_and_grad(name, x, y, **kw)
+    monkeypatch.setenv("LOSSLAB_NATIVE", "0")
+    torch_path = value_and_grad(name, x, y, **kw)
+    tol = dict(rtol=1e-12, atol=1e-13) if dtype == F64 else dict(rtol=2e-6, atol=2e-8)
+    assert torch.isfinite(native[0]) and torch.isfinite(native[1]).all()
+    torch.testing.assert_close(native[0], torch_path[0], **tol)
+    torch.testing.assert_close(native[1], torch_path[1], **tol)
+
+
+@needs_cc
+@pytest.mark.parametrize("name, kw", [("softmax_dice_ce_loss", {}), ("softmax_dice_loss", {"squared": True}),
+                                      ("sigmoid_dice_ce_loss", {"pos_weight": torch.tensor(2.0, dtype=F64)}),
+                                      ("sigmoid_dice_loss", {"squared": True})])
 def test_native_gradcheck_and_second_backward(name, kw):
     x, y = case(F64, seed=1, shape=(2, 3, 4, 3))
     y = y.clamp_max(2)
+    if name.startswith("sigmoid"):
+        y = torch.nn.functional.one_hot(y.clamp_min(0), 3).movedim(-1, 1).to(F64).contiguous()
     x = x.clamp(-5, 5).requires_grad_(True)
     assert torch.autograd.gradcheck(lambda z: getattr(O, name)(z, y, **kw), (x,))
     value = getattr(O, name)(x, y, **kw)

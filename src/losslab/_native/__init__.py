@@ -1,12 +1,12 @@
-"""Optional native kernels (C with OpenMP) for the softmax overlap statistics; eager torch is the fallback.
+"""Optional native kernels (C with OpenMP) for the overlap statistics; eager torch is the fallback.
 
-``overlap.c`` fuses what the eager path does in several passes (softmax, gather, per-class sums; and the
-in-place softmax backward) into one pass each over the logits. It is compiled on first use with the
+``overlap.c`` fuses what the eager path does in several passes (softmax or sigmoid, gather, per-class sums,
+the binary or softmax cross-entropy sums; and the in-place backward) into one pass each over the logits. It is compiled on first use with the
 system C compiler (``$CC``, else ``cc``; about a second) into a per-user cache
 (``$LOSSLAB_CACHE_DIR``, else ``$XDG_CACHE_HOME/losslab`` or ``~/.cache/losslab``), keyed by the source,
 the compiler, the flags and the CPU's feature flags, so a shared home directory on machines with
-different CPUs gets one build per CPU kind. Builds try, best first: AVX2 + FMA with glibc's vector math
-(``libmvec``), then plain ``-O3`` with OpenMP, then without OpenMP.
+different CPUs gets one build per CPU kind. Builds try, best first: AVX-512, then AVX2 + FMA, with glibc's
+vector math (``libmvec``: vector ``exp``/``log``), then plain ``-O3`` with OpenMP, then without OpenMP.
 
 Set ``LOSSLAB_NATIVE=0`` to always use the torch implementation. When no build succeeds, one
 ``RuntimeWarning`` says why and the torch implementation is used; results agree to rounding (tested).
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import torch
 
-__all__ = ["softmax_index_kernels"]
+__all__ = ["kernels"]
 
 _SOURCE = Path(__file__).with_name("overlap.c")
 _COMMON = ["-O3", "-shared", "-fPIC", "-fno-math-errno", "-fno-trapping-math"]
@@ -40,22 +40,38 @@ def enabled() -> bool:
     return os.environ.get("LOSSLAB_NATIVE", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
-def softmax_index_kernels(dtype: torch.dtype) -> tuple[object, object] | None:
-    """``(forward, backward)`` ctypes functions for ``dtype`` (float32/float64), or ``None``."""
+def kernels(activation: str, dtype: torch.dtype, target_dtype: torch.dtype | None = None
+            ) -> tuple[object, object] | None:
+    """``(forward, backward)`` ctypes functions, or ``None`` when there are none (or they are off).
+
+    ``activation="softmax"``: class-index targets (int64); ``"sigmoid"``: masks of ``target_dtype`` equal
+    to ``dtype`` or ``torch.uint8``/``torch.bool``. ``dtype``: the logits' dtype, float32 or float64.
+    """
     if dtype not in (torch.float32, torch.float64) or not enabled():
         return None
-    lib = _library()
-    if lib is None:
-        return None
     suffix = "f32" if dtype == torch.float32 else "f64"
-    return getattr(lib, f"softmax_index_forward_{suffix}"), getattr(lib, f"softmax_index_backward_{suffix}")
+    if activation == "sigmoid":
+        if target_dtype in (torch.uint8, torch.bool):
+            suffix += "u8"
+        elif target_dtype != dtype:
+            return None
+        names = (f"sigmoid_forward_{suffix}", f"sigmoid_backward_{suffix}")
+    else:
+        names = (f"softmax_index_forward_{suffix}", f"softmax_index_backward_{suffix}")
+    lib = _library()
+    return None if lib is None else (getattr(lib, names[0]), getattr(lib, names[1]))
+
+
+def build_flags() -> list[str] | None:
+    """The compiler flags of the loaded native library (building it if needed), or ``None`` without one."""
+    return None if _library() is None else list(_state["flags"])  # type: ignore[arg-type]
 
 
 def _library() -> ctypes.CDLL | None:
     with _lock:
         if "lib" not in _state:
             try:
-                _state["lib"] = _load()
+                _state["lib"], _state["flags"] = _load()
             except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
                 _state["lib"] = None
                 warnings.warn(f"losslab: native overlap kernels unavailable ({exc}); using the torch "
@@ -81,15 +97,20 @@ def _cpu_flags() -> str:
 
 
 def _candidates() -> list[list[str]]:
-    flags = _cpu_flags().split()
+    flags = set(_cpu_flags().split())
     out = []
-    if platform.system() == "Linux" and platform.machine() == "x86_64" and {"avx2", "fma"} <= set(flags):
-        out.append(["-mavx2", "-mfma", "-fopenmp", "-DLOSSLAB_MVEC", "-lmvec"])
+    if platform.system() == "Linux" and platform.machine() == "x86_64":  # glibc's libmvec
+        if {"avx512f", "avx512dq", "fma"} <= flags:
+            out.append(["-mavx512f", "-mavx512dq", "-mfma", "-mprefer-vector-width=512", "-fopenmp",
+                        "-DLOSSLAB_MVEC512", "-lmvec"])
+        if {"avx2", "fma"} <= flags:
+            out.append(["-mavx2", "-mfma", "-fopenmp", "-DLOSSLAB_MVEC", "-lmvec"])
     out += [["-fopenmp"], []]
     return out
 
 
-def _load() -> ctypes.CDLL:
+def _load(candidates: list[list[str]] | None = None) -> tuple[ctypes.CDLL, list[str]]:
+    """Build (or reuse) and load the first candidate flag set that works: ``(library, flags)``."""
     cc = os.environ.get("CC", "cc")
     if shutil.which(cc) is None:
         raise RuntimeError(f"no C compiler {cc!r} on PATH")
@@ -97,7 +118,7 @@ def _load() -> ctypes.CDLL:
     cache = _cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
     errors = []
-    for extra in _candidates():
+    for extra in _candidates() if candidates is None else candidates:
         key = hashlib.sha256(b"\0".join([source, cc.encode(), " ".join(extra).encode(),
                                          _cpu_flags().encode()])).hexdigest()[:16]
         target = cache / f"overlap-{key}.so"
@@ -117,16 +138,19 @@ def _load() -> ctypes.CDLL:
             errors.append(str(exc))
             continue
         _declare(lib)
-        return lib
+        return lib, extra
     raise RuntimeError(f"{cc} could not build {_SOURCE.name}: {'; '.join(errors)}")
 
 
 def _declare(lib: ctypes.CDLL) -> None:
     p, i64, i32 = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
-    for suffix in ("f32", "f64"):
-        fwd = getattr(lib, f"softmax_index_forward_{suffix}")
-        fwd.argtypes = [p, p, p, i64, i64, i64, i32, p, p, p, p, p, i32]
-        fwd.restype = i32
-        bwd = getattr(lib, f"softmax_index_backward_{suffix}")
-        bwd.argtypes = [p, p, p, i64, i64, i64, i32, p, p, p, i32]
-        bwd.restype = None
+    signatures = {"softmax_index_forward": ([p, p, p, i64, i64, i64, i32, p, p, p, p, p, i32], i32),
+                  "softmax_index_backward": ([p, p, p, i64, i64, i64, i32, p, p, p, i32], None),
+                  "sigmoid_forward": ([p, p, p, p, i64, i64, i64, i32, p, p, p, p, p, i32], i32),
+                  "sigmoid_backward": ([p, p, p, i64, i64, i64, i32, p, p, p, i32], None)}
+    for name, (argtypes, restype) in signatures.items():
+        for suffix in ("f32", "f64", "f32u8", "f64u8"):
+            if name.startswith("softmax") and suffix.endswith("u8"):
+                continue
+            fn = getattr(lib, f"{name}_{suffix}")
+            fn.argtypes, fn.restype = argtypes, restype

@@ -12,7 +12,16 @@
  *             b = p_t g_I,t − g_L,t,  r = Σ_c p_c h_c + b     (0 at ignored pixels).
  * Each function is compiled for float and double; nthreads is torch.get_num_threads().
  */
-#if defined(LOSSLAB_MVEC)
+#if defined(LOSSLAB_MVEC512)  /* glibc's AVX-512 vector math: _ZGVeN16v_expf, ... */
+#pragma omp declare simd notinbranch simdlen(16)
+float expf(float);
+#pragma omp declare simd notinbranch simdlen(16)
+float logf(float);
+#pragma omp declare simd notinbranch simdlen(8)
+double exp(double);
+#pragma omp declare simd notinbranch simdlen(8)
+double log(double);
+#elif defined(LOSSLAB_MVEC)  /* glibc's AVX2 vector math: _ZGVdN8v_expf, ... */
 #pragma omp declare simd notinbranch simdlen(8)
 float expf(float);
 #pragma omp declare simd notinbranch simdlen(8)
@@ -26,6 +35,7 @@ double log(double);
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define _B 256
 
@@ -37,6 +47,8 @@ int softmax_index_forward_##SUF(const T* x, const int64_t* t, const uint8_t* val
     int failed = 0;                                                                                       \
     _Pragma("omp parallel num_threads(nthreads)")                                                         \
     {                                                                                                     \
+        uint8_t ones[_B];                                                                                 \
+        memset(ones, 1, sizeof ones);                                                                     \
         double* acc = calloc((size_t)(4 * N * C), sizeof(double));                                        \
         T* buf = malloc(sizeof(T) * (size_t)(3 * _B));                                                    \
         if (!acc || !buf) {                                                                               \
@@ -50,7 +62,7 @@ int softmax_index_forward_##SUF(const T* x, const int64_t* t, const uint8_t* val
             const T* xb = x + n * C * S + s0;                                                             \
             T* pb = p + n * C * S + s0;                                                                   \
             const int64_t* tb = t + n * S + s0;                                                           \
-            const uint8_t* vb = valid ? valid + n * S + s0 : 0;                                           \
+            const uint8_t* vb = valid ? valid + n * S + s0 : ones;                                        \
             T *m = buf, *den = buf + _B, *lse = buf + 2 * _B;                                             \
             double *li = acc + n * C, *lm = acc + N * C + n * C, *ll = acc + 2 * N * C + n * C;           \
             double* lt = acc + 3 * N * C + n * C;                                                         \
@@ -71,7 +83,7 @@ int softmax_index_forward_##SUF(const T* x, const int64_t* t, const uint8_t* val
                 for (int64_t s = 0; s < len; s++) lse[s] = LOG(den[s]) + m[s];                            \
             }                                                                                             \
             _Pragma("omp simd")                                                                           \
-            for (int64_t s = 0; s < len; s++) den[s] = (vb && !vb[s]) ? (T)0 : (T)1 / den[s];             \
+            for (int64_t s = 0; s < len; s++) den[s] = (T)vb[s] / den[s];                                \
             for (int64_t c = 0; c < C; c++) {                                                             \
                 T* pc = pb + c * S;                                                                       \
                 T sum = 0;                                                                                \
@@ -85,7 +97,7 @@ int softmax_index_forward_##SUF(const T* x, const int64_t* t, const uint8_t* val
                 lm[c] += sum;                                                                             \
             }                                                                                             \
             for (int64_t s = 0; s < len; s++) {                                                           \
-                if (vb && !vb[s]) continue;                                                               \
+                if (!vb[s]) continue;                                                                     \
                 const int64_t c = tb[s];                                                                  \
                 li[c] += pb[c * S + s];                                                                   \
                 lt[c] += 1.0;                                                                             \
@@ -152,3 +164,81 @@ void softmax_index_backward_##SUF(T* p, const int64_t* t, const uint8_t* valid, 
 
 DEFINE_KERNELS(float, f32, expf, logf)
 DEFINE_KERNELS(double, f64, exp, log)
+
+/* Sigmoid (binary / multi-label masks): x, t, valid (N, C, S) with t of type TT (the float type or uint8:
+ * bool masks), t = 0 and valid = 0 at ignored elements (valid may be NULL), posw (N, C) or NULL.
+ *   forward:  p = σ(x) (0 at ignored elements) is written out, and per (image, class) in float64
+ *             inter += p t,  mass += p (p² when squared),  size += t (t² when squared),
+ *             nll += (1 + (w − 1) t) softplus(x) − w t x   (the BCE with positive weight w; nll may be NULL)
+ *   backward: p is turned into the gradient in place,
+ *             grad = p (1 − p) (h + g_I t) + g_L ((1 + (w − 1) t) p − w t),  h = g_P (2 p g_P when squared).
+ */
+#define DEFINE_SIGMOID(T, TT, SUF, EXP, LOG)                                                              \
+int sigmoid_forward_##SUF(const T* x, const TT* t, const uint8_t* valid, const T* posw, int64_t N,        \
+                          int64_t C, int64_t S, int squared, T* p, double* inter, double* mass,           \
+                          double* size, double* nll, int nthreads) {                                      \
+    const int64_t nblk = (S + _B - 1) / _B;                                                               \
+    _Pragma("omp parallel for schedule(static) num_threads(nthreads)")                                    \
+    for (int64_t row = 0; row < N * C; row++) {                                                           \
+        uint8_t ones[_B];                                                                                 \
+        T e[_B];                                                                                          \
+        memset(ones, 1, sizeof ones);                                                                     \
+        const T w = posw ? posw[row] : (T)1, sq = squared ? (T)1 : (T)0;                                  \
+        double di = 0, dm = 0, ds = 0, dl = 0;                                                            \
+        for (int64_t b = 0; b < nblk; b++) {                                                              \
+            const int64_t s0 = b * _B, len = S - s0 < _B ? S - s0 : _B;                                   \
+            const T* xb = x + row * S + s0;                                                               \
+            const TT* tb = t + row * S + s0;                                                              \
+            const uint8_t* ok = valid ? valid + row * S + s0 : ones;                                      \
+            T* pb = p + row * S + s0;                                                                     \
+            T si = 0, sm = 0, st = 0, sl = 0;                                                             \
+            _Pragma("omp simd")                                                                           \
+            for (int64_t k = 0; k < len; k++) e[k] = EXP(xb[k] < 0 ? xb[k] : -xb[k]);                     \
+            _Pragma("omp simd reduction(+:si,sm,st)")                                                     \
+            for (int64_t k = 0; k < len; k++) {                                                           \
+                const T q = (T)1 / ((T)1 + e[k]), tv = (T)tb[k];                                          \
+                const T pv = (T)ok[k] * (xb[k] >= 0 ? q : e[k] * q);                                      \
+                pb[k] = pv;                                                                               \
+                si += pv * tv;                                                                            \
+                sm += pv * (sq * pv + ((T)1 - sq));                                                       \
+                st += tv * (sq * tv + ((T)1 - sq));                                                       \
+            }                                                                                             \
+            if (nll) {                                                                                    \
+                _Pragma("omp simd reduction(+:sl)")                                                       \
+                for (int64_t k = 0; k < len; k++) {                                                       \
+                    const T xv = xb[k], tv = (T)tb[k];                                                    \
+                    const T sp = (xv > 0 ? xv : (T)0) + LOG((T)1 + e[k]);                                 \
+                    sl += (T)ok[k] * (((T)1 + (w - (T)1) * tv) * sp - w * tv * xv);                       \
+                }                                                                                         \
+            }                                                                                             \
+            di += si; dm += sm; ds += st; dl += sl;                                                       \
+        }                                                                                                 \
+        inter[row] = di; mass[row] = dm; size[row] = ds;                                                  \
+        if (nll) nll[row] = dl;                                                                           \
+    }                                                                                                     \
+    return 0;                                                                                             \
+}                                                                                                         \
+                                                                                                          \
+void sigmoid_backward_##SUF(T* p, const TT* t, const T* posw, int64_t N, int64_t C, int64_t S,            \
+                            int squared, const T* g_inter, const T* g_mass, const T* g_nll,               \
+                            int nthreads) {                                                               \
+    _Pragma("omp parallel for schedule(static) num_threads(nthreads)")                                    \
+    for (int64_t row = 0; row < N * C; row++) {                                                           \
+        T* pr = p + row * S;                                                                              \
+        const TT* tr = t + row * S;                                                                       \
+        const T gi = g_inter[row], gl = g_nll ? g_nll[row] : (T)0;                                        \
+        const T w = posw ? posw[row] : (T)1;                                                              \
+        const T g2 = squared ? (T)2 * g_mass[row] : (T)0, g1 = squared ? (T)0 : g_mass[row];              \
+        _Pragma("omp simd")                                                                               \
+        for (int64_t s = 0; s < S; s++) {                                                                 \
+            const T pv = pr[s], tv = (T)tr[s];                                                            \
+            const T h = g2 * pv + g1 + gi * tv;                                                           \
+            pr[s] = pv * ((T)1 - pv) * h + gl * (((T)1 + (w - (T)1) * tv) * pv - w * tv);                 \
+        }                                                                                                 \
+    }                                                                                                     \
+}
+
+DEFINE_SIGMOID(float, float, f32, expf, logf)
+DEFINE_SIGMOID(float, uint8_t, f32u8, expf, logf)
+DEFINE_SIGMOID(double, double, f64, exp, log)
+DEFINE_SIGMOID(double, uint8_t, f64u8, exp, log)

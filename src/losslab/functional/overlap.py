@@ -183,11 +183,11 @@ class _SoftOverlap(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, target, valid, activation, squared, dtype, nll=False, pos_weight=None):  # noqa: D102
-        kernels = _native_kernels(x, target, activation, dtype)
+        kernels = _native_kernels(x, target, activation, dtype, pos_weight)
         ce = None
         pt = None
         if kernels is not None:  # one native pass: p, I, P, T and the cross-entropy sums
-            p, sums = _native_forward(kernels, x, target, valid, squared, nll)
+            p, sums = _native_forward(kernels, activation, x, target, valid, squared, nll, pos_weight)
             inter, mass, size, ce = sums
         else:
             p = _probabilities(x, activation, dtype, valid)
@@ -198,7 +198,8 @@ class _SoftOverlap(torch.autograd.Function):
                 size = _class_sums(target, None if valid is None else valid.to(dtype), p.shape[1], dtype)
             else:
                 inter = _rowdot(p, target)
-                size = _rowdot(target, target) if squared else target.sum(-1, dtype=dtype)
+                squares = squared and target.is_floating_point()  # a 0/1 mask is its own square
+                size = _rowdot(target, target) if squares else target.sum(-1, dtype=dtype)
         ctx.mark_non_differentiable(size)
         ctx.save_for_backward(x, target, valid)
         ctx.config = (activation, squared, dtype, kernels)
@@ -207,9 +208,9 @@ class _SoftOverlap(torch.autograd.Function):
         ctx.pos_weight = pos_weight
         if not nll:
             return inter, mass, size
-        if activation == "sigmoid":
-            return inter, mass, size, _bce_sums(x, target, valid, pos_weight, dtype)
-        if kernels is None:
+        if kernels is None and activation == "sigmoid":
+            ce = _bce_sums(x, target, valid, pos_weight, dtype)
+        elif kernels is None:
             ce = _class_sums(target, _neg_log_pt(x, target, valid, pt), p.shape[1], dtype)
         return inter, mass, size, ce
 
@@ -223,8 +224,9 @@ class _SoftOverlap(torch.autograd.Function):
         g_nll = None if g_nll is None else g_nll.to(dtype)
         if kernels is not None:
             if p is None:  # a second backward: recompute
-                p = _native_forward(kernels, x, target, valid, squared, False)[0]
-            _native_backward(kernels, p, target, valid, squared, g_inter, g_mass, g_nll)
+                p = _native_forward(kernels, activation, x, target, valid, squared, False, ctx.pos_weight)[0]
+            _native_backward(kernels, activation, p, target, valid, squared, g_inter, g_mass, g_nll,
+                             ctx.pos_weight)
             return p, None, None, None, None, None, None, None
         if p is None:  # a second backward: recompute
             p = _probabilities(x, activation, dtype, valid)
@@ -239,39 +241,59 @@ class _SoftOverlap(torch.autograd.Function):
         return p.to(x.dtype), None, None, None, None, None, None, None
 
 
-def _native_kernels(x: torch.Tensor, target: torch.Tensor, activation: str, dtype: torch.dtype):
-    """The native softmax kernels when they apply (CPU, contiguous logits in the compute dtype, class
-    indices, at least one channel and one element), else ``None``: see :mod:`losslab._native`."""
-    if (activation != "softmax" or target.dim() != 2 or x.device.type != "cpu" or x.dtype != dtype
-            or not x.is_contiguous() or x.numel() == 0):
+def _native_kernels(x: torch.Tensor, target: torch.Tensor, activation: str, dtype: torch.dtype,
+                    pos_weight: torch.Tensor | None):
+    """The native kernels when they apply, else ``None`` (see :mod:`losslab._native`): CPU, contiguous
+    logits in the compute dtype; softmax with class indices, or sigmoid with contiguous masks of the
+    logits' dtype or bool/uint8 and a ``pos_weight`` constant over the pixels of each (image, class)."""
+    if x.device.type != "cpu" or x.dtype != dtype or not x.is_contiguous() or x.numel() == 0:
         return None
-    return _native.softmax_index_kernels(dtype)
+    if activation == "softmax":
+        return _native.kernels("softmax", dtype) if target.dim() == 2 else None
+    if not target.is_contiguous() or (pos_weight is not None and pos_weight.stride(-1) != 0):
+        return None
+    return _native.kernels("sigmoid", dtype, target.dtype)
 
 
-def _native_forward(kernels, x: torch.Tensor, t: torch.Tensor, valid: torch.Tensor | None, squared: bool,
-                    nll: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    """``p`` (0 at ignored pixels) and the ``(4, N, C)`` sums ``(I, P, T, Σ −log p_t)`` in ``x``'s dtype."""
+def _address(t: torch.Tensor | None) -> int | None:
+    return None if t is None else t.data_ptr()
+
+
+def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, valid: torch.Tensor | None,
+                    squared: bool, nll: bool, pos_weight: torch.Tensor | None
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
+    """``p`` (0 at ignored elements) and the ``(4, N, C)`` sums ``(I, P, T, cross-entropy)`` in ``x``'s
+    dtype (the last is 0 unless ``nll``)."""
     n, c, s = x.shape
     t = t.contiguous()
     valid = None if valid is None else valid.contiguous()
     p = torch.empty_like(x)
     sums = torch.zeros(4, n, c, dtype=torch.float64)
-    failed = kernels[0](x.data_ptr(), t.data_ptr(), None if valid is None else valid.data_ptr(), n, c, s,
-                        int(squared), p.data_ptr(), sums[0].data_ptr(), sums[1].data_ptr(), sums[2].data_ptr(),
-                        sums[3].data_ptr() if nll else None, torch.get_num_threads())
+    out = (p.data_ptr(), *(v.data_ptr() for v in sums[:3]), sums[3].data_ptr() if nll else None,
+           torch.get_num_threads())
+    if activation == "softmax":
+        failed = kernels[0](x.data_ptr(), t.data_ptr(), _address(valid), n, c, s, int(squared), *out)
+    else:
+        weight = None if pos_weight is None else pos_weight[..., 0].contiguous()  # (N, C)
+        failed = kernels[0](x.data_ptr(), t.data_ptr(), _address(valid), _address(weight), n, c, s,
+                            int(squared), *out)
     if failed:
         raise MemoryError("losslab: the native overlap kernel could not allocate its per-thread sums")
     return p, sums.to(x.dtype)
 
 
-def _native_backward(kernels, p, t, valid, squared, g_inter, g_mass, g_nll) -> None:
-    """In place, as :func:`_softmax_index_backward_` (``p`` from :func:`_native_forward`)."""
+def _native_backward(kernels, activation, p, t, valid, squared, g_inter, g_mass, g_nll, pos_weight) -> None:
+    """In place, as :func:`_softmax_index_backward_` / :func:`_sigmoid_backward_` (``p`` from
+    :func:`_native_forward`)."""
     n, c, s = p.shape
-    g_inter, g_mass = g_inter.contiguous(), g_mass.contiguous()
-    g_nll = None if g_nll is None else g_nll.contiguous()
-    kernels[1](p.data_ptr(), t.contiguous().data_ptr(), None if valid is None else valid.contiguous().data_ptr(),
-               n, c, s, int(squared), g_inter.data_ptr(), g_mass.data_ptr(),
-               None if g_nll is None else g_nll.data_ptr(), torch.get_num_threads())
+    grads = [g.contiguous() for g in (g_inter, g_mass)] + [None if g_nll is None else g_nll.contiguous()]
+    tail = (n, c, s, int(squared), *(_address(g) for g in grads), torch.get_num_threads())
+    t = t.contiguous()
+    if activation == "softmax":
+        kernels[1](p.data_ptr(), t.data_ptr(), _address(None if valid is None else valid.contiguous()), *tail)
+    else:
+        weight = None if pos_weight is None else pos_weight[..., 0].contiguous()
+        kernels[1](p.data_ptr(), t.data_ptr(), _address(weight), *tail)
 
 
 def _neg_log_pt(x: torch.Tensor, idx: torch.Tensor, valid: torch.Tensor | None, pt: torch.Tensor) -> torch.Tensor:
