@@ -1,8 +1,10 @@
 """Shared measurement for the benchmark scripts: interleaved median time and peak extra tensor memory.
 
 Method (CPU):
-* **time** — the implementations of one case run interleaved (one call of each per round, so a change
-  in machine load hits them alike), ``warmup`` rounds discarded, the median of ``repeat`` rounds;
+* **time** — the implementations of one case run interleaved (one timed call of each per round, so a
+  change in machine load hits them alike, each preceded by an untimed call so that it meets the heap its
+  own previous call left, as in a training loop), ``warmup`` rounds discarded, the median of ``repeat``
+  rounds;
 * **peak extra memory** — the high-water mark of the bytes held by torch tensors allocated during one
   forward + backward (``torch.profiler`` memory events summed in time order): the input's gradient, saved
   tensors and every transient (softmax, one-hot, products) are included; the inputs are not. The input's
@@ -82,6 +84,8 @@ def measure_group(case: str, shape: str, impls: list[tuple[str, Run, str | None]
     times: dict[str, list[float]] = {name: [] for name, _, _ in impls}
     for round_ in range(warmup + repeat):
         for name, run, _ in impls:
+            _reset(run)
+            run()  # settles the allocator after the previous implementation (bench_overlap.py notes)
             _reset(run)
             start = time.perf_counter()
             run()

@@ -8,7 +8,11 @@ Method (CPU):
 
 * **time** — forward + backward of one call on ``(logits, index target)``, median of ``--repeats`` runs
   after two warm-ups. All methods of a shape run interleaved (round robin) in one process, so load from
-  other processes hits them alike; the default glibc allocator is left alone (as in training).
+  other processes hits them alike; the default glibc allocator is left alone (as in training). In each
+  round a method runs twice and the second call is timed: in training the same loss runs every step, so
+  its allocations find the heap as its own previous step left it. Timing the first call instead measures
+  the previous method's heap: whether a fresh logits-sized buffer is served from the heap or from new,
+  page-faulting memory then swings one and the same computation by up to 2.4× (measured here).
 * **peak extra memory** — the high-water mark of the bytes held by torch tensors allocated during one
   forward+backward (``torch.profiler`` memory events, summed in time order), the input's gradient, saved
   tensors and every transient (softmax, one-hot, products) included; the logits and target are not counted.
@@ -170,6 +174,7 @@ def run_shape(shape: tuple[int, ...], cases: list[Case], repeats: int) -> list[s
             _call(fn, x, y, backward)
     for _ in range(repeats):
         for name, (fn, y, backward) in methods.items():
+            _call(fn, x, y, backward)  # settles the allocator after the previous method (see the notes)
             start = time.perf_counter()
             _call(fn, x, y, backward)
             times[name].append(time.perf_counter() - start)
