@@ -136,27 +136,17 @@ void softmax_index_backward_##SUF(T* p, const int64_t* t, const uint8_t* valid, 
             b[s] = (vb && !vb[s]) ? (T)0 : pb[c * S + s] * gi[c] - (gl ? gl[c] : (T)0);                   \
             r[s] = b[s];                                                                                  \
         }                                                                                                 \
-        for (int64_t c = 0; c < C; c++) {                                                                 \
-            T* pc = pb + c * S;                                                                           \
-            const T h = squared ? 2 * gm[c] : gm[c];                                                      \
-            if (squared) {                                                                                \
-                _Pragma("omp simd")                                                                       \
-                for (int64_t s = 0; s < len; s++) r[s] += pc[s] * pc[s] * h;                              \
-            } else {                                                                                      \
-                _Pragma("omp simd")                                                                       \
-                for (int64_t s = 0; s < len; s++) r[s] += pc[s] * h;                                      \
-            }                                                                                             \
+        for (int64_t c = 0; c < C; c++) {  /* h_c = g2 p_c + g1: 2 g_P p_c (squared) or g_P */             \
+            const T* pc = pb + c * S;                                                                     \
+            const T g2 = squared ? 2 * gm[c] : (T)0, g1 = squared ? (T)0 : gm[c];                         \
+            _Pragma("omp simd")                                                                           \
+            for (int64_t s = 0; s < len; s++) r[s] += pc[s] * (g2 * pc[s] + g1);                          \
         }                                                                                                 \
         for (int64_t c = 0; c < C; c++) {                                                                 \
             T* pc = pb + c * S;                                                                           \
-            const T h = squared ? 2 * gm[c] : gm[c];                                                      \
-            if (squared) {                                                                                \
-                _Pragma("omp simd")                                                                       \
-                for (int64_t s = 0; s < len; s++) pc[s] = pc[s] * (pc[s] * h - r[s]);                     \
-            } else {                                                                                      \
-                _Pragma("omp simd")                                                                       \
-                for (int64_t s = 0; s < len; s++) pc[s] = pc[s] * (h - r[s]);                             \
-            }                                                                                             \
+            const T g2 = squared ? 2 * gm[c] : (T)0, g1 = squared ? (T)0 : gm[c];                         \
+            _Pragma("omp simd")                                                                           \
+            for (int64_t s = 0; s < len; s++) pc[s] = pc[s] * (g2 * pc[s] + g1 - r[s]);                   \
         }                                                                                                 \
         for (int64_t s = 0; s < len; s++) pb[tb[s] * S + s] += b[s];                                      \
     }                                                                                                     \
