@@ -44,9 +44,10 @@ Convention (shared by every function here):
   summation. Loss and gradient are finite at logits of ±1e4.
 * **Validation.** Shapes, dtypes, options and the range of class indices are always checked;
   ``validate=True`` (default) also checks ``[0, 1]`` masks and NaN, which costs a pass over the target.
-* **Native kernels.** Softmax losses with class-index targets on CPU run their statistics and backward as
-  one C pass each when :mod:`losslab._native` can build (``LOSSLAB_NATIVE=0`` turns this off); the
-  result equals the torch path to rounding.
+* **Native kernels.** On CPU, sigmoid losses and softmax losses with class-index targets run their
+  statistics (and the cross-entropy of the composites) and their backward as one C pass each when
+  :mod:`losslab._native` can build (``LOSSLAB_NATIVE=0`` turns this off); the result equals the torch path
+  to rounding.
 """
 
 from __future__ import annotations
@@ -168,9 +169,10 @@ def _probabilities(x: torch.Tensor, activation: str, dtype: torch.dtype, valid: 
 class _SoftOverlap(torch.autograd.Function):
     """``(I, P, T)`` per (image, class) from logits, with an analytic backward (``T`` is a constant).
 
-    ``nll=True`` adds a third output, the per-(image, class) sums of the pixelwise cross-entropy from the
+    ``nll=True`` adds a fourth output, the per-(image, class) sums of the pixelwise cross-entropy from the
     same activation: ``−log p_t`` (softmax, class indices) or the binary cross-entropy with ``pos_weight``
     (sigmoid, a constant ``(N, C, S)`` view or ``None``); its gradient enters the same in-place backward.
+    Where :func:`_native_kernels` applies, forward and backward are one native pass each.
 
     ``target`` is ``(N, S)`` int64 class indices (softmax; ignored pixels mapped to class 0) or an
     ``(N, C, S)`` dense target (ignored elements zeroed); ``valid`` is ``None`` or the boolean mask of the
