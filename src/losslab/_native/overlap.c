@@ -39,6 +39,26 @@ double log(double);
 
 #define _B 256
 
+/* exp(x) for x <= 0 in float, inlined so that loops vectorise without a vector math library: Cody-Waite
+ * reduction x = k ln2 + r, |r| <= ln2/2, and Cephes' degree-6 polynomial for e^r (max relative error
+ * about 1e-7, as libm's expf); 0 below -87.33, where e^x leaves the normal floats. */
+static inline float exp_nonpositive_f(float x) {
+    const float xc = x < -87.33f ? -87.33f : x;
+    const float k = (xc * 1.44269504089f + 12582912.0f) - 12582912.0f; /* round to nearest */
+    const float r = (xc - k * 0.693359375f) - k * -2.12194440e-4f;
+    float y = 1.9875691500e-4f;
+    y = y * r + 1.3981999507e-3f;
+    y = y * r + 8.3334519073e-3f;
+    y = y * r + 4.1665795894e-2f;
+    y = y * r + 1.6666665459e-1f;
+    y = y * r + 5.0000001201e-1f;
+    y = y * r * r + r + 1.0f;
+    union { int32_t i; float f; } scale = { .i = ((int32_t)k + 127) << 23 };
+    return x < -87.33f ? 0.0f : y * scale.f;
+}
+
+static inline double exp_nonpositive_d(double x) { return exp(x); }
+
 #define DEFINE_KERNELS(T, SUF, EXP, LOG)                                                                  \
 int softmax_index_forward_##SUF(const T* x, const int64_t* t, const uint8_t* valid, int64_t N, int64_t C, \
                                 int64_t S, int squared, T* p, double* inter, double* mass, double* size, \
@@ -66,6 +86,9 @@ int softmax_index_forward_##SUF(const T* x, const int64_t* t, const uint8_t* val
             T *m = buf, *den = buf + _B, *lse = buf + 2 * _B;                                             \
             double *li = acc + n * C, *lm = acc + N * C + n * C, *ll = acc + 2 * N * C + n * C;           \
             double* lt = acc + 3 * N * C + n * C;                                                         \
+            int32_t tv[_B];  /* the class, or -1 where ignored: compared per class, vectorised */         \
+            _Pragma("omp simd")                                                                           \
+            for (int64_t s = 0; s < len; s++) tv[s] = vb[s] ? (int32_t)tb[s] : -1;                        \
             for (int64_t s = 0; s < len; s++) { m[s] = xb[s]; den[s] = 0; }                               \
             for (int64_t c = 1; c < C; c++) {                                                             \
                 const T* xc = xb + c * S;                                                                 \
@@ -86,22 +109,22 @@ int softmax_index_forward_##SUF(const T* x, const int64_t* t, const uint8_t* val
             for (int64_t s = 0; s < len; s++) den[s] = (T)vb[s] / den[s];                                \
             for (int64_t c = 0; c < C; c++) {                                                             \
                 T* pc = pb + c * S;                                                                       \
-                T sum = 0;                                                                                \
-                if (squared) {                                                                            \
-                    _Pragma("omp simd reduction(+:sum)")                                                  \
-                    for (int64_t s = 0; s < len; s++) { pc[s] *= den[s]; sum += pc[s] * pc[s]; }          \
-                } else {                                                                                  \
-                    _Pragma("omp simd reduction(+:sum)")                                                  \
-                    for (int64_t s = 0; s < len; s++) { pc[s] *= den[s]; sum += pc[s]; }                  \
+                const T* xc = xb + c * S;                                                                 \
+                const T sq = squared ? (T)1 : (T)0;                                                       \
+                T sm = 0, si = 0, st = 0, sl = 0;                                                         \
+                _Pragma("omp simd reduction(+:sm,si,st)")                                                 \
+                for (int64_t s = 0; s < len; s++) {                                                       \
+                    const T pv = pc[s] * den[s], hit = tv[s] == (int32_t)c ? (T)1 : (T)0;                 \
+                    pc[s] = pv;                                                                           \
+                    sm += pv * (sq * pv + ((T)1 - sq));                                                   \
+                    si += hit * pv;                                                                       \
+                    st += hit;                                                                            \
                 }                                                                                         \
-                lm[c] += sum;                                                                             \
-            }                                                                                             \
-            for (int64_t s = 0; s < len; s++) {                                                           \
-                if (!vb[s]) continue;                                                                     \
-                const int64_t c = tb[s];                                                                  \
-                li[c] += pb[c * S + s];                                                                   \
-                lt[c] += 1.0;                                                                             \
-                if (nll) ll[c] += lse[s] - xb[c * S + s];                                                 \
+                if (nll) {                                                                                \
+                    _Pragma("omp simd reduction(+:sl)")                                                   \
+                    for (int64_t s = 0; s < len; s++) sl += tv[s] == (int32_t)c ? lse[s] - xc[s] : (T)0;  \
+                }                                                                                         \
+                lm[c] += sm; li[c] += si; lt[c] += st; ll[c] += sl;                                       \
             }                                                                                             \
         }                                                                                                 \
         _Pragma("omp critical")                                                                           \
@@ -131,11 +154,16 @@ void softmax_index_backward_##SUF(T* p, const int64_t* t, const uint8_t* valid, 
         const uint8_t* vb = valid ? valid + n * S + s0 : 0;                                               \
         const T *gi = g_inter + n * C, *gm = g_mass + n * C, *gl = g_nll ? g_nll + n * C : 0;             \
         T r[_B], b[_B];                                                                                   \
-        for (int64_t s = 0; s < len; s++) {                                                               \
-            const int64_t c = tb[s];                                                                      \
-            b[s] = (vb && !vb[s]) ? (T)0 : pb[c * S + s] * gi[c] - (gl ? gl[c] : (T)0);                   \
-            r[s] = b[s];                                                                                  \
+        int32_t tv[_B];  /* the class, or -1 where ignored */                                             \
+        _Pragma("omp simd")                                                                               \
+        for (int64_t s = 0; s < len; s++) { tv[s] = (vb && !vb[s]) ? -1 : (int32_t)tb[s]; b[s] = 0; }    \
+        for (int64_t c = 0; c < C; c++) {  /* b = p_t g_I,t − g_L,t */                                    \
+            const T* pc = pb + c * S;                                                                     \
+            const T gic = gi[c], glc = gl ? gl[c] : (T)0;                                                 \
+            _Pragma("omp simd")                                                                           \
+            for (int64_t s = 0; s < len; s++) b[s] += tv[s] == (int32_t)c ? pc[s] * gic - glc : (T)0;     \
         }                                                                                                 \
+        for (int64_t s = 0; s < len; s++) r[s] = b[s];                                                    \
         for (int64_t c = 0; c < C; c++) {  /* h_c = g2 p_c + g1: 2 g_P p_c (squared) or g_P */             \
             const T* pc = pb + c * S;                                                                     \
             const T g2 = squared ? 2 * gm[c] : (T)0, g1 = squared ? (T)0 : gm[c];                         \
@@ -146,14 +174,14 @@ void softmax_index_backward_##SUF(T* p, const int64_t* t, const uint8_t* valid, 
             T* pc = pb + c * S;                                                                           \
             const T g2 = squared ? 2 * gm[c] : (T)0, g1 = squared ? (T)0 : gm[c];                         \
             _Pragma("omp simd")                                                                           \
-            for (int64_t s = 0; s < len; s++) pc[s] = pc[s] * (g2 * pc[s] + g1 - r[s]);                   \
+            for (int64_t s = 0; s < len; s++)                                                             \
+                pc[s] = pc[s] * (g2 * pc[s] + g1 - r[s]) + (tv[s] == (int32_t)c ? b[s] : (T)0);           \
         }                                                                                                 \
-        for (int64_t s = 0; s < len; s++) pb[tb[s] * S + s] += b[s];                                      \
     }                                                                                                     \
 }
 
-DEFINE_KERNELS(float, f32, expf, logf)
-DEFINE_KERNELS(double, f64, exp, log)
+DEFINE_KERNELS(float, f32, exp_nonpositive_f, logf)
+DEFINE_KERNELS(double, f64, exp_nonpositive_d, log)
 
 /* Sigmoid (binary / multi-label masks): x, t, valid (N, C, S) with t of type TT (the float type or uint8:
  * bool masks), t = 0 and valid = 0 at ignored elements (valid may be NULL), posw (N, C) or NULL.
@@ -228,7 +256,7 @@ void sigmoid_backward_##SUF(T* p, const TT* t, const T* posw, int64_t N, int64_t
     }                                                                                                     \
 }
 
-DEFINE_SIGMOID(float, float, f32, expf, logf)
-DEFINE_SIGMOID(float, uint8_t, f32u8, expf, logf)
-DEFINE_SIGMOID(double, double, f64, exp, log)
-DEFINE_SIGMOID(double, uint8_t, f64u8, exp, log)
+DEFINE_SIGMOID(float, float, f32, exp_nonpositive_f, logf)
+DEFINE_SIGMOID(float, uint8_t, f32u8, exp_nonpositive_f, logf)
+DEFINE_SIGMOID(double, double, f64, exp_nonpositive_d, log)
+DEFINE_SIGMOID(double, uint8_t, f64u8, exp_nonpositive_d, log)
