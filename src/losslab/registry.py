@@ -50,7 +50,7 @@ class Param:
     low_open: bool = False
     high_open: bool = False
     choices: tuple[Any, ...] = ()
-    kind: str = "float"  # float | int | bool | choice | tensor | optional_float
+    kind: str = "float"  # float | int | bool | choice | tensor | optional_float | optional_int
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,8 @@ _AGGREGATE = Param("aggregate", "per_image", "statistics per image, or summed ov
 _BACKGROUND = Param("include_background", True, "keep channel 0 in the loss", kind="bool")
 _DISTRIBUTED = Param("distributed", False, "all-reduce batch statistics over torch.distributed ranks", kind="bool")
 _CLASS_INDEX_IGNORED = Param("ignore_index", -100, "class index whose pixels are left out", kind="int")
+_ELEMENT_IGNORED = Param("ignore_index", None, "target value whose elements are left out (None: every element "
+                         "counts)", kind="optional_int")
 _MASK_IGNORED = Param("ignore_index", -100, "target value whose elements leave both terms", kind="int")
 _CE_POS_WEIGHT = Param("pos_weight", None, "positive weight of the cross-entropy (shape (C, 1, 1) for (N, C, H, W))",
                        kind="tensor")
@@ -220,7 +222,8 @@ _SPECS: list[LossSpec] = [
              "binary cross-entropy (log loss) on logits",
              (Param("pos_weight", None, "weight of the positive term (broadcast over the last dimension)",
                     kind="tensor"),
-              Param("label_smoothing", 0.0, "targets y → y(1 − ε) + ε/2", low=0, high=1), _reduction()),
+              Param("label_smoothing", 0.0, "targets y → y(1 − ε) + ε/2", low=0, high=1), _ELEMENT_IGNORED,
+              _reduction()),
              f"{_REF}.classification:SigmoidCrossEntropy", "torch.nn.BCEWithLogitsLoss", convex=True,
              empty_target="every pixel counts: an empty target pushes every logit down",
              references=("Cox, The Regression Analysis of Binary Sequences, 1958",)),
@@ -237,7 +240,7 @@ _SPECS: list[LossSpec] = [
              (Param("gamma", 2.0, "focusing parameter γ >= 0 (0 gives cross-entropy)", low=0, high=10),
               Param("alpha", 0.25, "weight of positives α in [0, 1] (negatives get 1 − α); None: no weighting",
                     low=0, high=1, kind="optional_float"),
-              _reduction()),
+              _ELEMENT_IGNORED, _reduction()),
              f"{_REF}.classification:SigmoidFocal", convex=False,
              empty_target="every pixel counts: an empty target pushes every logit down",
              references=("Lin et al., Focal Loss for Dense Object Detection, 2017",)),
@@ -248,7 +251,7 @@ _SPECS: list[LossSpec] = [
               Param("gamma_neg", 4.0, "focusing parameter for negatives", low=0, high=10),
               Param("clip", 0.05, "probability margin m: negatives use p_m = max(p − m, 0)", low=0, high=1,
                     high_open=True),
-              _reduction()),
+              _ELEMENT_IGNORED, _reduction()),
              f"{_REF}.classification:Asymmetric", convex=False,
              references=("Ridnik et al., Asymmetric Loss For Multi-Label Classification, 2021",)),
     # ---------------------------------------------------------------- multi-class
@@ -368,7 +371,7 @@ _SPECS: list[LossSpec] = [
              'soft Dice + sigmoid focal loss',
              (Param('dice_weight', 1.0, 'weight of the Dice term', low=0),
               Param('focal_weight', 1.0, 'weight of the focal term', low=0),
-              _SMOOTH, _AGGREGATE, _BACKGROUND,
+              _SMOOTH, _AGGREGATE, _BACKGROUND, _MASK_IGNORED,
               Param('gamma', 2.0, 'focusing parameter of the focal term', low=0, high=10),
               Param('alpha', 0.25, 'positive weight of the focal term (None: no weighting)', low=0, high=1,
                     kind='optional_float'),
@@ -516,8 +519,9 @@ def check_params(key: str, params: dict[str, Any], fn: str | None = None) -> Non
         elif p.kind == "bool":
             if not isinstance(value, bool):
                 fail(fn, f"`{name}` to be", "a bool", repr(value), TypeError)
-        elif p.kind == "int":
+        elif p.kind in ("int", "optional_int") and not (value is None and p.kind == "optional_int"):
             if isinstance(value, bool) or not isinstance(value, int):
-                fail(fn, f"`{name}` to be", "an int", repr(value), TypeError)
+                fail(fn, f"`{name}` to be", "an int" + (" or None" if p.kind == "optional_int" else ""),
+                     repr(value), TypeError)
         elif p.kind in ("float", "optional_float") and not (value is None and p.kind == "optional_float"):
             check_number(fn, name, value, low=p.low, high=p.high, low_open=p.low_open, high_open=p.high_open)

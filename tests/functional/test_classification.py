@@ -118,6 +118,35 @@ def test_sigmoid_ce_accepts_bool_and_integer_masks():
     close(sigmoid_cross_entropy(x, y.to(torch.uint8)), sigmoid_cross_entropy(x, y))
 
 
+@pytest.mark.parametrize("fn, kw", [(sigmoid_cross_entropy, {"pos_weight": torch.tensor([1.0, 2.0, 0.5, 3.0, 1.0], dtype=D)}),
+                                    (sigmoid_focal_loss, {"gamma": 1.5}), (asymmetric_loss, {})],
+                         ids=["sigmoid_ce", "sigmoid_focal", "asymmetric"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_sigmoid_ignore_index_leaves_numerator_and_denominator(fn, kw, reduction):
+    """Elements equal to ``ignore_index`` are out: the mean is over the others (torch's BCE on them, with
+    a per-element weight too), ``"none"`` is 0 there with a zero gradient, and the default ``None`` keeps
+    every element (a target of -100 is then out of range)."""
+    x, y = binary_data(31, soft=True)
+    w = torch.rand(x.shape, generator=gen(32), dtype=D)
+    ignored = torch.rand(x.shape, generator=gen(33)) < 0.3
+    y_ign = y.masked_fill(ignored, -100)
+    xa = x.clone().requires_grad_(True)
+    ours = fn(xa, y_ign, ignore_index=-100, weight=w, reduction=reduction, **kw)
+    full = fn(x, y.masked_fill(ignored, 0), weight=w * ~ignored, reduction=reduction, **kw)
+    close(ours, full)
+    ours.sum().backward()
+    assert torch.equal(xa.grad[ignored], torch.zeros_like(xa.grad[ignored]))
+    if fn is sigmoid_cross_entropy and reduction != "none":
+        keep = ~ignored
+        pw = kw["pos_weight"].expand(x.shape)[keep]
+        ref = TF.binary_cross_entropy_with_logits(x[keep], y[keep], weight=w[keep], pos_weight=pw, reduction="sum")
+        close(ours, ref / w[keep].sum() if reduction == "mean" else ref)
+    with pytest.raises(ValueError, match=r"expected `target` values in \[0, 1\]"):
+        fn(x, y_ign, **kw)
+    with pytest.raises(TypeError, match="`ignore_index` to be an int"):
+        fn(x, y, ignore_index=0.5, **kw)
+
+
 # ================================================================================ BCE on probabilities
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_bce_probs_matches_torch_inside_guard(reduction):

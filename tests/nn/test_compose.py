@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 import torch
 
@@ -190,12 +192,20 @@ def test_composite_module_is_one_call_of_its_functional(spec, monkeypatch):
     assert module.fused_kwargs() is not None
 
 
-@pytest.mark.parametrize("factory", [compose.sigmoid_dice_ce, compose.sigmoid_tversky_ce])
+@pytest.mark.parametrize("factory", [compose.sigmoid_dice_ce, compose.sigmoid_tversky_ce, compose.sigmoid_dice_focal])
 def test_sigmoid_composite_ignored_elements_leave_both_terms(factory):
-    """``ignore_index`` elements give the same loss as cropping them out (here: whole images)."""
+    """``ignore_index`` elements give the same loss as cropping them out (here: whole images), fused or as
+    the plain sum of the two modules."""
     x, t = data("sigmoid_seg", seed=12)
     pw = torch.tensor([1.0, 2.0, 0.5], dtype=F64).view(3, 1, 1)
+    if factory is compose.sigmoid_dice_focal:  # no pos_weight: a focal option instead
+        factory, pw = functools.partial(factory, alpha=0.3, gamma=1.5), None
     masked = t.clone()
     masked[1] = -1
-    module = factory(ignore_index=-1, pos_weight=pw, aggregate="batch")
-    torch.testing.assert_close(module(x, masked), factory(pos_weight=pw, aggregate="batch")(x[[0, 2]], t[[0, 2]]))
+    extra = {} if pw is None else {"pos_weight": pw}
+    module = factory(ignore_index=-1, aggregate="batch", **extra)
+    cropped = factory(aggregate="batch", **extra)(x[[0, 2]], t[[0, 2]])
+    torch.testing.assert_close(module(x, masked), cropped)
+    module.terms[1].validate = False  # the plain sum of the two modules: the same ignore rule in both terms
+    assert module.fused_kwargs() is None
+    torch.testing.assert_close(module(x, masked), cropped)

@@ -53,18 +53,30 @@ Reduction = Literal["mean", "sum", "none"]
 # shared preparation
 # ------------------------------------------------------------------------------------------------
 def _binary_inputs(fn: str, input: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None,
-                   validate: bool, input_name: str = "logits") -> tuple[torch.Tensor, torch.Tensor]:
-    """Checks shared by the sigmoid losses; returns ``(x, y)`` in the compute dtype."""
+                   validate: bool, input_name: str = "logits", ignore_index: int | None = None,
+                   ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """Checks shared by the sigmoid losses; returns ``(x, y, weight)`` in the compute dtype.
+
+    Elements whose target equals ``ignore_index`` get target 0 and weight 0 (they leave the numerator and
+    the denominator of the mean, and are 0 in ``"none"``); ``weight`` is returned unchanged otherwise.
+    """
     check_floating(fn, input_name, input)
     check_tensor(fn, "target", target)
     if target.is_complex():
         fail(fn, "`target` dtype to be", "real (floating, integer or bool)", target.dtype, TypeError)
     check_same_shape(fn, input, target, names=(input_name, "target"))
     check_broadcastable(fn, "weight", weight, input.shape)
+    dtype = compute_dtype(input, target if target.is_floating_point() else None)
+    if ignore_index is not None:
+        _check_ignore_index(fn, ignore_index)
+        ignored = target.detach() == ignore_index
+        if bool(ignored.any()):
+            target = target.masked_fill(ignored, 0)
+            keep = (~ignored).to(dtype)
+            weight = keep if weight is None else weight.to(dtype) * keep
     if validate:
         check_unit_interval(fn, "target", target.detach())
-    dtype = compute_dtype(input, target if target.is_floating_point() else None)
-    return input.to(dtype), target.to(dtype)
+    return input.to(dtype), target.to(dtype), weight
 
 
 def check_pos_weight(fn: str, pos_weight, shape: tuple[int, ...], dtype: torch.dtype, device: torch.device,
@@ -185,7 +197,8 @@ def _gather_target(logp: torch.Tensor, t: torch.Tensor, ignore_index: int) -> tu
 # ------------------------------------------------------------------------------------------------
 def sigmoid_cross_entropy(logits: torch.Tensor, target: torch.Tensor, *, weight: torch.Tensor | None = None,
                           pos_weight: torch.Tensor | None = None, label_smoothing: float = 0.0,
-                          reduction: Reduction = "mean", validate: bool = True) -> torch.Tensor:
+                          ignore_index: int | None = None, reduction: Reduction = "mean",
+                          validate: bool = True) -> torch.Tensor:
     """Binary cross-entropy (log loss) on logits, for binary and multi-label targets.
 
     Unreduced loss, with ``x`` the logit, ``y`` the target and ``p_w`` the positive weight::
@@ -199,6 +212,8 @@ def sigmoid_cross_entropy(logits: torch.Tensor, target: torch.Tensor, *, weight:
         pos_weight: optional weight of the positive term, broadcast against ``logits`` like torch does
             (a ``(C,)`` tensor broadcasts over the *last* dimension; use ``(C, 1, 1)`` for ``(N, C, H, W)``).
         label_smoothing: ε in ``[0, 1]``; default 0.
+        ignore_index: target value of the elements to leave out (e.g. ``-100`` for unlabelled pixels);
+            default ``None``: every element counts (torch's BCE has no ignore index).
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
         validate: check targets lie in ``[0, 1]`` and are free of NaN (costs a pass over the data).
 
@@ -206,8 +221,8 @@ def sigmoid_cross_entropy(logits: torch.Tensor, target: torch.Tensor, *, weight:
         logits ``(N, *)``, target ``(N, *)``; output ``(N, *)`` for ``"none"``, else a scalar.
 
     Convention:
-        Weighted mean ``Σ w ℓ / Σ w`` over all elements (``w = 1`` without ``weight``); an empty batch
-        gives 0 with the graph connected (torch: NaN). Equals ``torch.nn.BCEWithLogitsLoss`` (same
+        Weighted mean ``Σ w ℓ / Σ w`` over the elements not ignored (``w = 1`` without ``weight``); an
+        empty or all-ignored batch gives 0 with the graph connected (torch: NaN). Equals ``torch.nn.BCEWithLogitsLoss`` (same
         formula, same ``pos_weight`` broadcasting) for every reduction, except that torch's ``"mean"``
         with ``weight`` divides by the number of elements, ours by ``Σ w``. Label smoothing is not in
         torch's BCE; it follows Keras (``y(1 − ε) + ε/2``).
@@ -224,7 +239,7 @@ def sigmoid_cross_entropy(logits: torch.Tensor, target: torch.Tensor, *, weight:
     fn = "sigmoid_cross_entropy"
     check_reduction(fn, reduction)
     ls = check_number(fn, "label_smoothing", label_smoothing, low=0, high=1)
-    x, y = _binary_inputs(fn, logits, target, weight, validate)
+    x, y, weight = _binary_inputs(fn, logits, target, weight, validate, ignore_index=ignore_index)
     pos_weight = check_pos_weight(fn, pos_weight, x.shape, x.dtype, x.device, validate)
     if ls:
         y = y * (1 - ls) + ls / 2
@@ -277,7 +292,7 @@ def binary_cross_entropy_probs(probs: torch.Tensor, target: torch.Tensor, *, wei
     fn = "binary_cross_entropy_probs"
     check_reduction(fn, reduction)
     eps = check_number(fn, "eps", eps, low=0, high=0.5, low_open=True)
-    p, y = _binary_inputs(fn, probs, target, weight, validate, input_name="probs")
+    p, y, weight = _binary_inputs(fn, probs, target, weight, validate, input_name="probs")
     if validate:
         check_unit_interval(fn, "probs", probs.detach())
     q = 1 - p
@@ -307,7 +322,8 @@ def _log_one_minus_pt(x: torch.Tensor, log_p: torch.Tensor, log_q: torch.Tensor,
 
 def sigmoid_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma: float = 2.0,
                        alpha: float | None = 0.25, weight: torch.Tensor | None = None,
-                       reduction: Reduction = "mean", validate: bool = True) -> torch.Tensor:
+                       ignore_index: int | None = None, reduction: Reduction = "mean",
+                       validate: bool = True) -> torch.Tensor:
     """Sigmoid focal loss: cross-entropy down-weighted by ``(1 − p_t)^γ`` on easy examples.
 
     Unreduced loss, ``p = σ(x)``, ``p_t = p·y + (1 − p)(1 − y)``, ``α_t = α·y + (1 − α)(1 − y)``::
@@ -324,6 +340,7 @@ def sigmoid_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma: flo
         alpha: weight of positives α in ``[0, 1]`` (negatives get ``1 − α``); default 0.25;
             ``None`` disables the weighting.
         weight: optional per-element weight broadcastable to the loss shape.
+        ignore_index: target value of the elements to leave out; default ``None`` (every element counts).
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
         validate: check targets lie in ``[0, 1]`` and are free of NaN.
 
@@ -331,7 +348,7 @@ def sigmoid_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma: flo
         logits ``(N, *)``, target ``(N, *)``; output ``(N, *)`` for ``"none"``, else a scalar.
 
     Convention:
-        Weighted mean ``Σ w ℓ / Σ w`` over all elements; α is part of ℓ, not of the denominator
+        Weighted mean ``Σ w ℓ / Σ w`` over the elements not ignored; α is part of ℓ, not of the denominator
         (as in the paper, which normalises by the number of anchors). Empty batch → 0, graph connected.
         Peers: ``torchvision.ops.sigmoid_focal_loss`` has the same formula and default α = 0.25 but
         disables α with ``alpha < 0`` (ours: ``None``; negative α is an error). MONAI ``FocalLoss``
@@ -354,7 +371,7 @@ def sigmoid_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma: flo
     gamma = check_number(fn, "gamma", gamma, low=0)
     if alpha is not None:
         alpha = check_number(fn, "alpha", alpha, low=0, high=1)
-    x, y = _binary_inputs(fn, logits, target, weight, validate)
+    x, y, weight = _binary_inputs(fn, logits, target, weight, validate, ignore_index=ignore_index)
     log_p, log_q = log_sigmoid_pair(x)
     loss = -(y * log_p + (1 - y) * log_q)
     if gamma != 0:
@@ -365,8 +382,8 @@ def sigmoid_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma: flo
 
 
 def asymmetric_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma_pos: float = 0.0, gamma_neg: float = 4.0,
-                    clip: float = 0.05, weight: torch.Tensor | None = None, reduction: Reduction = "mean",
-                    validate: bool = True) -> torch.Tensor:
+                    clip: float = 0.05, weight: torch.Tensor | None = None, ignore_index: int | None = None,
+                    reduction: Reduction = "mean", validate: bool = True) -> torch.Tensor:
     """Asymmetric loss (ASL) for multi-label classification: separate focusing, shifted negatives.
 
     Unreduced loss, ``p = σ(x)``, probability margin ``m`` (``clip``), ``p_m = max(p − m, 0)``::
@@ -380,6 +397,8 @@ def asymmetric_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma_pos: fl
         gamma_neg: focusing parameter γ₋ ``>= 0`` of the negative term (default 4).
         clip: probability margin m in ``[0, 1)`` (default 0.05); negatives with ``p <= m`` cost 0.
         weight: optional per-element weight broadcastable to the loss shape.
+        ignore_index: target value of the elements to leave out (unlabelled entries of a multi-label
+            target); default ``None`` (every element counts).
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
         validate: check targets lie in ``[0, 1]`` and are free of NaN.
 
@@ -387,8 +406,8 @@ def asymmetric_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma_pos: fl
         logits ``(N, *)``, target ``(N, *)``; output ``(N, *)`` for ``"none"``, else a scalar.
 
     Convention:
-        Weighted mean ``Σ w ℓ / Σ w`` over all elements; empty batch → 0, graph connected. The
-        official implementation returns ``−Σ`` over everything (our ``reduction="sum"``), clamps
+        Weighted mean ``Σ w ℓ / Σ w`` over the elements not ignored; empty batch → 0, graph connected.
+        The official implementation returns ``−Σ`` over everything (our ``reduction="sum"``), clamps
         probabilities at 1e-8 inside the logs (ours is exact: ``log p`` from ``logsigmoid``), can
         detach the focusing weight (``disable_torch_grad_focal_loss``; ours always differentiates
         through it), and for soft targets mixes one weight ``(1 − p_t)^{γ(y)}`` over both terms;
@@ -409,7 +428,7 @@ def asymmetric_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma_pos: fl
     gamma_pos = check_number(fn, "gamma_pos", gamma_pos, low=0)
     gamma_neg = check_number(fn, "gamma_neg", gamma_neg, low=0)
     clip = check_number(fn, "clip", clip, low=0, high=1, high_open=True)
-    x, y = _binary_inputs(fn, logits, target, weight, validate)
+    x, y, weight = _binary_inputs(fn, logits, target, weight, validate, ignore_index=ignore_index)
     log_p, log_q = log_sigmoid_pair(x)
     pos = log_p if gamma_pos == 0 else focal_factor(log_q, gamma_pos) * log_p
     if clip > 0:

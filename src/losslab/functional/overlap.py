@@ -1367,18 +1367,20 @@ def sigmoid_dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_wei
 
 def sigmoid_dice_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_weight: float = 1.0,
                             focal_weight: float = 1.0, smooth: float = 1e-5, aggregate: Aggregate = "per_image",
-                            include_background: bool = True, gamma: float = 2.0, alpha: float | None = 0.25,
-                            distributed: bool = False, validate: bool = True) -> torch.Tensor:
+                            include_background: bool = True, ignore_index: int = -100, gamma: float = 2.0,
+                            alpha: float | None = 0.25, distributed: bool = False,
+                            validate: bool = True) -> torch.Tensor:
     """Soft Dice + sigmoid focal loss.
 
     ``ℓ = dice_weight · sigmoid_dice_loss + focal_weight · sigmoid_focal_loss(γ, α)``, each mean-reduced.
 
     Args:
         logits: raw scores ``(N, C, *spatial)``, floating.
-        target: masks of the same shape in ``[0, 1]`` (no ignored elements).
+        target: masks of the same shape in ``[0, 1]``; elements equal to ``ignore_index`` are ignored.
         dice_weight: weight of the Dice term, ``>= 0``. Default ``1.0``.
         focal_weight: weight of the focal term, ``>= 0``. Default ``1.0``.
         smooth, aggregate, include_background, distributed: as ``sigmoid_dice_loss``.
+        ignore_index: target value of the elements left out of both terms. Default ``-100``.
         gamma: focusing parameter of the focal term. Default ``2.0``.
         alpha: positive-class weight of the focal term (``None``: none). Default ``0.25``.
         validate: value checks of both terms. Default ``True``.
@@ -1387,7 +1389,8 @@ def sigmoid_dice_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_
         ``logits``, ``target``: ``(N, C, *spatial)``; output: scalar.
 
     Convention:
-        Both terms are mean-reduced by their own rule; ``include_background`` acts on the Dice term only.
+        Both terms are mean-reduced by their own rule (the focal term over the elements not ignored);
+        ``include_background`` acts on the Dice term only.
 
     References:
         Zhu et al., AnatomyNet: Deep learning for fast and fully automated whole-volume segmentation of head
@@ -1404,8 +1407,10 @@ def sigmoid_dice_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_
     fn = "sigmoid_dice_focal_loss"
     _check_term_weights(fn, dice_weight=dice_weight, focal_weight=focal_weight)
     dice = sigmoid_dice_loss(logits, target, smooth=smooth, aggregate=aggregate,
-                             include_background=include_background, distributed=distributed, validate=validate)
-    focal = sigmoid_focal_loss(logits, target, gamma=gamma, alpha=alpha, validate=validate)
+                             include_background=include_background, ignore_index=ignore_index,
+                             distributed=distributed, validate=validate)
+    focal = sigmoid_focal_loss(logits, target, gamma=gamma, alpha=alpha, ignore_index=ignore_index,
+                               validate=validate)
     return dice * float(dice_weight) + focal * float(focal_weight)
 
 

@@ -33,6 +33,7 @@ class SigmoidCrossEntropyLoss(LossModule):
     Args:
         pos_weight: optional positive-term weight, broadcast against the logits like torch's.
         label_smoothing: ε in ``[0, 1]`` (default 0).
+        ignore_index: target value of the elements to leave out (default ``None``: every element counts).
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
         validate: check targets lie in ``[0, 1]`` (costs a pass over the data).
 
@@ -57,9 +58,9 @@ class SigmoidCrossEntropyLoss(LossModule):
     function = staticmethod(F.sigmoid_cross_entropy)
 
     def __init__(self, *, pos_weight: torch.Tensor | None = None, label_smoothing: float = 0.0,
-                 reduction: str = "mean", validate: bool = True) -> None:
-        super().__init__(pos_weight=pos_weight, label_smoothing=label_smoothing, reduction=reduction,
-                         validate=validate)
+                 ignore_index: int | None = None, reduction: str = "mean", validate: bool = True) -> None:
+        super().__init__(pos_weight=pos_weight, label_smoothing=label_smoothing, ignore_index=ignore_index,
+                         reduction=reduction, validate=validate)
 
 
 class BinaryCrossEntropyProbsLoss(LossModule):
@@ -104,6 +105,7 @@ class SigmoidFocalLoss(LossModule):
     Args:
         gamma: focusing parameter γ ``>= 0`` (default 2).
         alpha: weight of positives in ``[0, 1]`` (negatives ``1 − α``), default 0.25; ``None``: off.
+        ignore_index: target value of the elements to leave out (default ``None``: every element counts).
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
         validate: check targets lie in ``[0, 1]``.
 
@@ -127,9 +129,10 @@ class SigmoidFocalLoss(LossModule):
     key = "sigmoid_focal"
     function = staticmethod(F.sigmoid_focal_loss)
 
-    def __init__(self, *, gamma: float = 2.0, alpha: float | None = 0.25, reduction: str = "mean",
-                 validate: bool = True) -> None:
-        super().__init__(gamma=gamma, alpha=alpha, reduction=reduction, validate=validate)
+    def __init__(self, *, gamma: float = 2.0, alpha: float | None = 0.25, ignore_index: int | None = None,
+                 reduction: str = "mean", validate: bool = True) -> None:
+        super().__init__(gamma=gamma, alpha=alpha, ignore_index=ignore_index, reduction=reduction,
+                         validate=validate)
 
 
 class AsymmetricLoss(LossModule):
@@ -141,6 +144,7 @@ class AsymmetricLoss(LossModule):
         gamma_pos: γ₊ ``>= 0`` (default 0).
         gamma_neg: γ₋ ``>= 0`` (default 4).
         clip: probability margin m in ``[0, 1)`` (default 0.05).
+        ignore_index: target value of the elements to leave out (default ``None``: every element counts).
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
         validate: check targets lie in ``[0, 1]``.
 
@@ -165,9 +169,9 @@ class AsymmetricLoss(LossModule):
     function = staticmethod(F.asymmetric_loss)
 
     def __init__(self, *, gamma_pos: float = 0.0, gamma_neg: float = 4.0, clip: float = 0.05,
-                 reduction: str = "mean", validate: bool = True) -> None:
-        super().__init__(gamma_pos=gamma_pos, gamma_neg=gamma_neg, clip=clip, reduction=reduction,
-                         validate=validate)
+                 ignore_index: int | None = None, reduction: str = "mean", validate: bool = True) -> None:
+        super().__init__(gamma_pos=gamma_pos, gamma_neg=gamma_neg, clip=clip, ignore_index=ignore_index,
+                         reduction=reduction, validate=validate)
 
 
 class SoftmaxCrossEntropyLoss(LossModule):

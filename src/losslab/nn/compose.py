@@ -123,8 +123,7 @@ def sigmoid_dice_ce(*, dice_weight: float = 1.0, ce_weight: float = 1.0, smooth:
 
     Convention:
         Equals ``losslab.functional.sigmoid_dice_ce_loss`` (one sigmoid and one gradient buffer for both
-        terms); both terms mean-reduced by their own rule; elements equal to ``ignore_index`` leave both
-        (``SigmoidCrossEntropyLoss`` alone has no ``ignore_index``).
+        terms); both terms mean-reduced by their own rule; elements equal to ``ignore_index`` leave both.
 
     References:
         Isensee et al., nnU-Net: a self-configuring method for deep learning-based biomedical image
@@ -144,18 +143,21 @@ def sigmoid_dice_ce(*, dice_weight: float = 1.0, ce_weight: float = 1.0, smooth:
     dice = SigmoidDiceLoss(smooth=smooth, aggregate=aggregate, include_background=include_background,
                            ignore_index=ignore_index, distributed=distributed, validate=validate)
     return CompositeLoss("sigmoid_dice_ce", ("dice_weight", "ce_weight"), [
-        (dice_weight, dice), (ce_weight, SigmoidCrossEntropyLoss(pos_weight=pos_weight, validate=validate))])
+        (dice_weight, dice),
+        (ce_weight, SigmoidCrossEntropyLoss(pos_weight=pos_weight, ignore_index=ignore_index, validate=validate))])
 
 
 def sigmoid_dice_focal(*, dice_weight: float = 1.0, focal_weight: float = 1.0, smooth: float = 1e-5,
-                       aggregate: Aggregate = "per_image", include_background: bool = True, gamma: float = 2.0,
-                       alpha: float | None = 0.25, distributed: bool = False, validate: bool = True) -> CompositeLoss:
+                       aggregate: Aggregate = "per_image", include_background: bool = True, ignore_index: int = -100,
+                       gamma: float = 2.0, alpha: float | None = 0.25, distributed: bool = False,
+                       validate: bool = True) -> CompositeLoss:
     """Soft Dice + sigmoid focal loss: ``dice_weight · SigmoidDiceLoss + focal_weight · SigmoidFocalLoss``.
 
     Args:
         dice_weight: weight of the Dice term, ``>= 0``. Default ``1.0``.
         focal_weight: weight of the focal term, ``>= 0``. Default ``1.0``.
         smooth, aggregate, include_background, distributed: of the Dice term.
+        ignore_index: target value of the elements left out of both terms. Default ``-100``.
         gamma: focusing parameter of the focal term. Default ``2.0``.
         alpha: positive weight of the focal term (``None``: none). Default ``0.25``.
         validate: value checks in both terms. Default ``True``.
@@ -164,7 +166,8 @@ def sigmoid_dice_focal(*, dice_weight: float = 1.0, focal_weight: float = 1.0, s
         ``input``, ``target``: ``(N, C, *spatial)`` logits and masks; output: scalar.
 
     Convention:
-        Equals ``losslab.functional.sigmoid_dice_focal_loss``; both terms mean-reduced by their own rule.
+        Equals ``losslab.functional.sigmoid_dice_focal_loss``; both terms mean-reduced by their own rule;
+        elements equal to ``ignore_index`` leave both.
 
     References:
         Zhu et al., AnatomyNet: Deep learning for fast and fully automated whole-volume segmentation of head
@@ -179,12 +182,13 @@ def sigmoid_dice_focal(*, dice_weight: float = 1.0, focal_weight: float = 1.0, s
         0.2215
     """
     _check("sigmoid_dice_focal", dict(dice_weight=dice_weight, focal_weight=focal_weight, smooth=smooth,
-                                      aggregate=aggregate, include_background=include_background, gamma=gamma,
-                                      alpha=alpha, distributed=distributed))
+                                      aggregate=aggregate, include_background=include_background,
+                                      ignore_index=ignore_index, gamma=gamma, alpha=alpha, distributed=distributed))
     dice = SigmoidDiceLoss(smooth=smooth, aggregate=aggregate, include_background=include_background,
-                           distributed=distributed, validate=validate)
-    return CompositeLoss("sigmoid_dice_focal", ("dice_weight", "focal_weight"), [
-        (dice_weight, dice), (focal_weight, SigmoidFocalLoss(gamma=gamma, alpha=alpha, validate=validate))])
+                           ignore_index=ignore_index, distributed=distributed, validate=validate)
+    focal = SigmoidFocalLoss(gamma=gamma, alpha=alpha, ignore_index=ignore_index, validate=validate)
+    return CompositeLoss("sigmoid_dice_focal", ("dice_weight", "focal_weight"), [(dice_weight, dice),
+                                                                                 (focal_weight, focal)])
 
 
 def sigmoid_tversky_ce(*, tversky_weight: float = 1.0, ce_weight: float = 1.0, alpha: float = 0.3,
@@ -230,7 +234,8 @@ def sigmoid_tversky_ce(*, tversky_weight: float = 1.0, ce_weight: float = 1.0, a
                                  include_background=include_background, ignore_index=ignore_index,
                                  distributed=distributed, validate=validate)
     return CompositeLoss("sigmoid_tversky_ce", ("tversky_weight", "ce_weight"), [
-        (tversky_weight, tversky), (ce_weight, SigmoidCrossEntropyLoss(pos_weight=pos_weight, validate=validate))])
+        (tversky_weight, tversky),
+        (ce_weight, SigmoidCrossEntropyLoss(pos_weight=pos_weight, ignore_index=ignore_index, validate=validate))])
 
 
 def softmax_dice_ce(*, dice_weight: float = 1.0, ce_weight: float = 1.0, smooth: float = 1e-5,
