@@ -142,6 +142,27 @@ def test_reductions_and_weights(spec):
     torch.testing.assert_close(fn(x, y, reduction="mean", weight=w), (none * w).sum() / w.sum())
 
 
+WEIGHTED = [s for s in SPECS if s.family != "composite"
+            and "weight" in inspect.signature(s.load_functional()).parameters]
+
+
+@pytest.mark.parametrize("spec", WEIGHTED, ids=lambda s: s.key)
+def test_bad_weight_values_raise_unless_validation_is_off(spec):
+    """A negative or NaN per-element weight is a ``ValueError`` naming ``weight`` (``validate=False`` skips
+    that pass); the caller's weight is not modified."""
+    x, y = small(spec, dtype=torch.float64)
+    fn = spec.load_functional()
+    shape = tuple(fn(x, y, reduction="none").shape)
+    for bad, message in ((-1.0, "`weight` values >= 0"), (float("nan"), "`weight`")):
+        w = torch.ones(shape, dtype=torch.float64)
+        w.view(-1)[0] = bad
+        before = w.clone()
+        with pytest.raises(ValueError, match=message):
+            fn(x, y, weight=w)
+        torch.testing.assert_close(w, before, equal_nan=True)
+        fn(x, y, weight=w, validate=False)
+
+
 @pytest.mark.parametrize("spec", POINTWISE, ids=lambda s: s.key)
 def test_empty_batch_gives_zero_with_graph(spec):
     x, y = small(spec, batch=0, requires_grad=True)

@@ -135,6 +135,14 @@ def check_weight_values(fn: str, name: str, value: torch.Tensor | None) -> None:
         fail(fn, f"`{name}` values", ">= 0", f"minimum {float(value.min()):g}")
 
 
+def check_weight(fn: str, weight: torch.Tensor | None, shape: tuple[int, ...], validate: bool) -> None:
+    """A per-element ``weight``: broadcastable to the unreduced loss ``shape``; with ``validate``, free of
+    NaN and ``>= 0`` (a value check: costs a pass over the weight)."""
+    check_broadcastable(fn, "weight", weight, shape)
+    if validate:
+        check_weight_values(fn, "weight", weight)
+
+
 def check_unit_interval(fn: str, name: str, value: torch.Tensor) -> None:
     """Values in [0, 1] and no NaN (a value check: costs a pass over the data)."""
     if value.numel() == 0:

@@ -32,6 +32,7 @@ from .._validation import (
     check_same_shape,
     check_tensor,
     check_unit_interval,
+    check_weight,
     fail,
 )
 
@@ -65,7 +66,7 @@ def _binary_inputs(fn: str, input: torch.Tensor, target: torch.Tensor, weight: t
     if target.is_complex():
         fail(fn, "`target` dtype to be", "real (floating, integer or bool)", target.dtype, TypeError)
     check_same_shape(fn, input, target, names=(input_name, "target"))
-    check_broadcastable(fn, "weight", weight, input.shape)
+    check_weight(fn, weight, input.shape, validate)
     dtype = compute_dtype(input, target if target.is_floating_point() else None)
     if ignore_index is not None:
         _check_ignore_index(fn, ignore_index)
@@ -131,7 +132,7 @@ def _class_inputs(fn: str, logits: torch.Tensor, target: torch.Tensor, weight: t
         target = target.long()
         if validate and not _indices_in_range(target, num_classes):
             check_class_indices(fn, "target", target, num_classes, ignore_index)
-    check_broadcastable(fn, "weight", weight, index_shape)
+    check_weight(fn, weight, index_shape, validate)
     dtype = compute_dtype(logits, target if soft else None)
     return logits.to(dtype), (target.to(dtype) if soft else target), soft
 

@@ -53,7 +53,6 @@ from .._numerics import upcast
 from .._reduction import reduce_loss
 from .._validation import (
     check_binary,
-    check_broadcastable,
     check_class_indices,
     check_class_vector,
     check_floating,
@@ -63,6 +62,7 @@ from .._validation import (
     check_probability_rows,
     check_reduction,
     check_same_shape,
+    check_weight,
     fail,
 )
 
@@ -377,7 +377,7 @@ def lovasz_softmax_loss(input: Tensor, target: Tensor, *, aggregate: Literal["pe
             if int(lo) < 0 or int(hi) >= C:
                 check_class_indices(fn, "target", target.long(), C, ignore_index)
     per_image = aggregate == "per_image"
-    check_broadcastable(fn, "weight", weight, (N,) if per_image else ())
+    check_weight(fn, weight, (N,) if per_image else (), validate)
     x = upcast(input).reshape(N, C, P)
     if x.dtype not in (torch.float32, torch.float64):
         x = x.float()
@@ -461,7 +461,7 @@ def lovasz_hinge_loss(input: Tensor, target: Tensor, *, aggregate: Literal["per_
     N, C = input.shape[0], input.shape[1]
     class_weight = check_class_vector(fn, "class_weight", class_weight, C)
     per_image = aggregate == "per_image"
-    check_broadcastable(fn, "weight", weight, (N,) if per_image else ())
+    check_weight(fn, weight, (N,) if per_image else (), validate)
     if validate:
         check_binary(fn, "target", target, ignore_index)
     P = math.prod(input.shape[2:])

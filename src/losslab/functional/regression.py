@@ -27,14 +27,13 @@ import torch.nn.functional as F
 from .._numerics import compute_dtype
 from .._reduction import reduce_loss
 from .._validation import (
-    check_broadcastable,
     check_floating,
     check_no_nan,
     check_number,
     check_reduction,
     check_same_shape,
     check_tensor,
-    check_weight_values,
+    check_weight,
     fail,
 )
 
@@ -69,11 +68,10 @@ def _prepare(fn: str, input: torch.Tensor, target: torch.Tensor, weight: torch.T
     else:
         check_floating(fn, "target", target)
     check_same_shape(fn, input, target)
-    check_broadcastable(fn, "weight", weight, input.shape)
+    check_weight(fn, weight, input.shape, validate)
     check_reduction(fn, reduction)
     if validate:
         check_no_nan(fn, "target", target)
-        check_weight_values(fn, "weight", weight)
     dtype = compute_dtype(input, target if target.is_floating_point() else None)
     return input.to(dtype), target.to(dtype)
 
