@@ -17,7 +17,8 @@ Method (CPU):
   forward+backward (``torch.profiler`` memory events, summed in time order), the input's gradient, saved
   tensors and every transient (softmax, one-hot, products) included; the logits and target are not counted.
 * **floor** — one elementwise pass that reads the logits and writes a gradient-sized tensor
-  (``torch.mul(x, 2)``): the least any loss can cost in time and memory.
+  (``torch.mul(x, 2)``): the least any loss can cost in time and memory. Two reference rows, not losses,
+  show what torch's softmax and sigmoid cost alone (forward only, no statistics, no backward).
 
 Targets (issue 3): each losslab row at most 0.5× the time and 0.5× the memory of its best peer, and within
 3× of the floor. Softmax rows with index targets and sigmoid rows run losslab's native kernels when they
@@ -148,6 +149,11 @@ def floor(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return torch.mul(x, 2.0)
 
 
+# Not losses: what one activation costs alone (forward only), to put the 3×-floor target in proportion.
+REFERENCES: dict[str, Loss] = {"torch.softmax(x, 1) alone (forward)": lambda x, y: torch.softmax(x, 1),
+                               "torch.sigmoid(x) alone (forward)": lambda x, y: torch.sigmoid(x)}
+
+
 def _call(fn: Loss, x: torch.Tensor, y: torch.Tensor, backward: bool) -> object:
     if not backward:
         return fn(x, y)
@@ -163,6 +169,7 @@ def peak_extra_bytes(fn: Loss, x: torch.Tensor, y: torch.Tensor, backward: bool)
 def run_shape(shape: tuple[int, ...], cases: list[Case], repeats: int) -> list[str]:
     x, index = inputs(shape)
     methods: dict[str, tuple[Loss, torch.Tensor, bool]] = {"floor (x * 2)": (floor, index, False)}
+    methods.update({name: (fn, index, False) for name, fn in REFERENCES.items()})
     for case in cases:
         y = index if case.target is None else case.target(index, shape[1])
         methods.setdefault(f"losslab {case.name}", (case.ours, y, True))
@@ -198,7 +205,8 @@ def run_shape(shape: tuple[int, ...], cases: list[Case], repeats: int) -> list[s
         return (f"| {name} | {t * 1e3:.2f} | {m / 2**20:.1f} | {tr} | {mr} | {t / ft:.1f} | "
                 f"{m / fm:.2f} |")
 
-    lines.append(row("floor (x * 2)", None))
+    for name in ("floor (x * 2)", *REFERENCES):
+        lines.append(row(name, None))
     for case in cases:
         lines.append(row(f"losslab {case.name}", case.peers))
     for peer in dict.fromkeys(p for case in cases for p in case.peers):
