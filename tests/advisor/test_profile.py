@@ -277,10 +277,33 @@ def test_invalid_data_is_reported_precisely(bad, exc, match):
         profile(bad)
 
 
-def test_mixed_shapes_in_a_stream_name_the_sample():
-    parts = [np.zeros((2, 4, 4), np.uint8), np.ones((3, 4, 5), np.uint8)]
-    with pytest.raises(ValueError, match=r"mixed shapes: \(4, 5\) from sample 2"):
+def test_masks_of_varying_size_are_profiled_per_image():
+    """Masks of different sizes (same number of dimensions): every fraction uses each image's own size."""
+    a = np.zeros((2, 4, 4), np.uint8)
+    a[0, :2, :2] = 1  # 4 of 16 pixels
+    b = np.zeros((3, 10, 10), np.uint8)
+    b[1, :5] = 1  # 50 of 100 pixels
+    b[2, 0, 0] = 1  # 1 of 100
+    p = profile(iter([a, b]))
+    m = p.masks
+    assert p.task == "binary_segmentation" and p.num_labels == 2 * 16 + 3 * 100
+    assert m.num_images == 5 and m.image_shape == (10, 10) and m.num_empty == 2
+    assert m.foreground_fraction == pytest.approx(55 / 332)
+    assert m.foreground_fraction_per_image["max"] == pytest.approx(0.5)
+    assert m.foreground_fraction_nonempty_median == pytest.approx(0.25)
+    assert m.objects.size_fraction["max"] == pytest.approx(0.5) and m.objects.size_fraction["min"] == 0.01
+    assert any("differ in size (16 to 100 pixels)" in n for n in p.notes)
+    assert "of 2 shapes" in p.evidence[0]
+    same = profile(np.concatenate([b, b]))
+    assert not any("differ in size" in n for n in same.notes) and "of shape (10, 10)" in same.evidence[0]
+
+
+def test_mixed_dimensions_in_a_stream_name_the_sample():
+    parts = [np.zeros((2, 4, 4), np.uint8), np.ones((3, 4, 4, 2), np.uint8)]
+    with pytest.raises(ValueError, match=r"mixed shapes: \(4, 4, 2\) from sample 2"):
         profile(iter(parts))
+    with pytest.raises(ValueError, match=r"mixed shapes: \(3,\) from sample 2"):
+        profile(iter([np.zeros((2, 2)), np.zeros((2, 3))]))  # table rows: one width
 
 
 def test_text_and_numbers_mixed():
@@ -348,3 +371,12 @@ def test_profile_readers_and_rules_do_not_import_torch():
             if isinstance(node, ast.ImportFrom):
                 assert not (node.module or "").startswith("torch"), name
                 assert not (node.level and (node.module or "").split(".")[0] in ("nn", "functional")), name
+
+
+def test_a_chunk_of_empty_masks_after_foreground_keeps_the_class_counts():
+    """A later chunk with fewer distinct values must not broadcast its counts into the running totals."""
+    a = np.zeros((3, 8, 8), np.uint8)
+    a[0, 0, 0], a[0, 1, 1] = 2, 1
+    p = profile(iter([a, np.zeros((2, 8, 8), np.uint8)]))
+    assert p.classes.values == [0, 1, 2] and p.classes.counts == [318, 1, 1]
+    assert p.masks.num_empty == 4 and p.masks.image_shape == (8, 8)

@@ -131,7 +131,7 @@ class MaskStats:
     """Foreground statistics of a stack of masks (background = value 0)."""
 
     num_images: int
-    image_shape: tuple[int, ...]
+    image_shape: tuple[int, ...]               # the most common mask shape (see the notes when they vary)
     foreground_fraction: float             # foreground pixels / labelled pixels, whole dataset
     foreground_fraction_per_image: dict[str, float]
     foreground_fraction_nonempty_median: float | None
@@ -464,12 +464,17 @@ def _check_declared(x: np.ndarray, declared: list[Any] | None, start: int, ignor
 
 # ============================================================================================ masks
 class _Masks:
-    """Per-image counts of a mask stack in one pass; connected components on a sample of images."""
+    """Per-image counts of a mask stack in one pass; connected components on a sample of images.
+
+    Masks may differ in size (not in their number of dimensions): every count is kept per image with the
+    image's own pixel count.
+    """
 
     def __init__(self, shape: tuple[int, ...], total: int | None, max_object_images: int,
                  ignore: Any) -> None:
         self.shape = shape
-        self.pixels = int(np.prod(shape))
+        self.shapes: dict[tuple[int, ...], int] = {}  # masks per shape
+        self.pixels: list[np.ndarray] = []  # pixels per image, one array per chunk
         self.n = 0
         self.total_counts = np.zeros(0, np.int64)
         self.presence = np.zeros(0, np.int64)
@@ -485,7 +490,7 @@ class _Masks:
         else:
             self.sample_idx = None
             self.sampling = ""
-        self.objects: list[tuple[Any, int]] = []  # (class value, size in pixels)
+        self.objects: list[tuple[Any, int, int]] = []  # (class value, size in pixels, pixels of its image)
         self.sampled = 0
 
     def add(self, x: np.ndarray, start: int) -> None:
@@ -507,7 +512,8 @@ class _Masks:
         ign = np.zeros(B, np.int64)
         flat = x.reshape(B, -1)
         if small:
-            k = int(flat.max()) + 1 if flat.size else 1
+            # at least the values seen so far: a bincount shorter than the totals would broadcast into them
+            k = max(int(flat.max()) + 1 if flat.size else 1, self.total_counts.size)
             if self.total_counts.size < k:
                 self.total_counts = np.pad(self.total_counts, (0, k - self.total_counts.size))
                 self.presence = np.pad(self.presence, (0, k - self.presence.size))
@@ -531,6 +537,8 @@ class _Masks:
                     ign[i] = lookup.get(_py(self.ignore), 0)
         self.zeros.append(zeros)
         self.ignore_counts.append(ign)
+        self.pixels.append(np.full(B, flat.shape[1], np.int64))
+        self.shapes[tuple(x.shape[1:])] = self.shapes.get(tuple(x.shape[1:]), 0) + B
         for i in range(B):
             idx = start + i
             if (idx in self.sample_idx) if self.sample_idx is not None else (self.sampled < self.max_object_images):
@@ -550,7 +558,7 @@ class _Masks:
             lab, num = ndimage.label(im == v, structure=structure)
             if num:
                 sizes = np.bincount(lab.ravel())[1:]
-                self.objects.extend((v, int(s)) for s in sizes)
+                self.objects.extend((v, int(s), im.size) for s in sizes)
 
     def counts(self) -> dict[Any, int]:
         out = {int(v): int(c) for v, c in enumerate(self.total_counts) if c}
@@ -609,7 +617,7 @@ def profile(data: Any, *, task: str | None = None, classes: Sequence[Any] | None
                 raise ValueError(f"{FN}: expected at least one label, got an empty dataset "
                                  f"(samples of shape {sample_shape})")
             mode, acc = _start(sample_shape, task, src, max_object_images, ignore_index)
-        elif tuple(chunk.shape[1:]) != sample_shape:
+        elif tuple(chunk.shape[1:]) != sample_shape and not (mode == "masks" and chunk.ndim - 1 == len(sample_shape)):
             raise ValueError(f"{FN}: expected every sample with shape {sample_shape}, got mixed shapes: "
                              f"{tuple(chunk.shape[1:])} from sample {start}")
         if chunk.shape[0] == 0:
@@ -828,7 +836,10 @@ def _finish_masks(acc: _Masks, task: str | None, declared: list[Any] | None, ign
                   base: dict[str, Any], src: Source) -> Profile:
     counts = acc.counts()
     values = sorted(counts)
-    evidence = [f"{acc.n:,} masks of shape {acc.shape} with {len(values)} distinct values"
+    shape = max(acc.shapes, key=acc.shapes.get)  # the most common one
+    sizes_seen = (f"of shape {shape}" if len(acc.shapes) == 1 else
+                  f"of {len(acc.shapes)} shapes (most often {shape}, {acc.shapes[shape]:,} masks)")
+    evidence = [f"{acc.n:,} masks {sizes_seen} with {len(values)} distinct values"
                 + (f" {values[:12]}" + ("…" if len(values) > 12 else "") if values else "")]
     ignore = None
     if ignore_index == "auto":
@@ -867,13 +878,17 @@ def _finish_masks(acc: _Masks, task: str | None, declared: list[Any] | None, ign
     else:
         raise ValueError(f"{FN}: expected one label per sample for task {task!r}, got masks of shape {acc.shape} "
                          f"(pass task='regression' for dense regression)")
-    prof = Profile(task=detected, evidence=evidence, num_labels=acc.n * acc.pixels, ignore_index=ignore, **base)
+    pixels = np.concatenate(acc.pixels)
+    prof = Profile(task=detected, evidence=evidence, num_labels=int(pixels.sum()), ignore_index=ignore, **base)
+    if len(acc.shapes) > 1:
+        prof.notes.append(f"masks differ in size ({int(pixels.min()):,} to {int(pixels.max()):,} pixels): "
+                          f"per-image fractions use each image's own size; dataset fractions count every pixel")
     zeros = np.concatenate(acc.zeros)
     ign = np.concatenate(acc.ignore_counts) if ignore is not None and ignore == acc.ignore \
         else np.zeros(acc.n, np.int64)
     if ignore is not None and ignore != acc.ignore:  # ignore value not tracked per image (declared late)
         prof.notes.append("per-image foreground fractions include the ignored value")
-    labelled = acc.pixels - ign
+    labelled = pixels - ign
     fg = labelled - zeros if 0 in counts else labelled.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
         frac = np.where(labelled > 0, fg / np.maximum(labelled, 1), 0.0)
@@ -898,8 +913,9 @@ def _finish_masks(acc: _Masks, task: str | None, declared: list[Any] | None, ign
     # objects
     objects = None
     if acc.sampled:
-        sizes = np.array([s for v, s in acc.objects if v != ignore], dtype=np.int64)
-        rel = sizes / acc.pixels
+        kept = [(s, image) for v, s, image in acc.objects if v != ignore]
+        sizes = np.array([s for s, _ in kept], dtype=np.int64)
+        rel = sizes / np.array([image for _, image in kept], dtype=np.float64) if kept else np.zeros(0)
         sampling = acc.sampling or (f"all {acc.n:,} images" if acc.sampled == acc.n else
                                     f"the first {acc.sampled:,} of {acc.n:,} images")
         objects = ObjectStats(
@@ -911,11 +927,11 @@ def _finish_masks(acc: _Masks, task: str | None, declared: list[Any] | None, ign
         if acc.sampled < acc.n:
             prof.notes.append(f"object sizes from {sampling} (connected components are costly)")
     prof.masks = MaskStats(
-        num_images=acc.n, image_shape=acc.shape, foreground_fraction=float(fg.sum() / max(total_labelled, 1)),
+        num_images=acc.n, image_shape=shape, foreground_fraction=float(fg.sum() / max(total_labelled, 1)),
         foreground_fraction_per_image=_quantiles(frac),
         foreground_fraction_nonempty_median=float(np.median(nonempty)) if nonempty.size else None,
         empty_fraction=float(empty.mean()), num_empty=int(empty.sum()),
-        ignored_fraction=float(ignored / (acc.n * acc.pixels)), objects=objects)
+        ignored_fraction=float(ignored / max(int(pixels.sum()), 1)), objects=objects)
     prof.classes = cs
     if cs.absent:
         prof.warnings.append(f"declared classes without any pixel: {cs.absent}")

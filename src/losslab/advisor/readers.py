@@ -86,7 +86,7 @@ def as_source(data: Any, *, column: str | Sequence[str] | None = None) -> Source
     if isinstance(data, np.ndarray):
         return _array_source(data, "array")
     if isinstance(data, (list, tuple)):
-        return _array_source(_from_sequence(data), "list")
+        return _sequence_source(data)
     if isinstance(data, (dict, set, frozenset, bytes, bytearray)) or np.isscalar(data):
         raise TypeError(f"{FN}: expected targets as an array, tensor, column, list, path or iterable of "
                         f"arrays, got {type(data).__name__}")
@@ -94,6 +94,36 @@ def as_source(data: Any, *, column: str | Sequence[str] | None = None) -> Source
         return _iterable_source(data)
     raise TypeError(f"{FN}: expected targets as an array, tensor, column, list, path or iterable of arrays, "
                     f"got {type(data).__name__}")
+
+
+def _sequence_source(data: Sequence[Any]) -> Source:
+    """A list of labels or of equal-shape arrays (one stack), or of masks of varying size (2 or more
+    dimensions each, the same number: one chunk per run of equal shape)."""
+    if len(data) > 1 and not (np.isscalar(data[0]) or data[0] is None):
+        items = [_to_numpy(x) if not np.isscalar(x) and x is not None else x for x in data]
+        if all(isinstance(x, np.ndarray) and x.ndim >= 2 for x in items) and len({x.ndim for x in items}) == 1 \
+                and len({x.shape for x in items}) > 1:
+            shapes = len({x.shape for x in items})
+            return Source(f"list of {len(items)} masks of {shapes} shapes", lambda: _stack_runs(items),
+                          total=len(items))
+        data = items
+    return _array_source(_from_sequence(data), "list")
+
+
+def _stack_runs(arrays: Sequence[np.ndarray]) -> Iterator[np.ndarray]:
+    """Consecutive arrays of one shape stacked into one chunk (dtypes promoted): masks of varying size."""
+    i = 0
+    while i < len(arrays):
+        j = i + 1
+        while j < len(arrays) and arrays[j].shape == arrays[i].shape:
+            j += 1
+        run = arrays[i:j]
+        dtypes = {a.dtype for a in run}
+        out = np.empty((len(run), *run[0].shape), dtype=np.result_type(*dtypes) if len(dtypes) > 1 else run[0].dtype)
+        for k, a in enumerate(run):
+            out[k] = a
+        yield out
+        i = j
 
 
 def _from_sequence(data: Sequence[Any]) -> np.ndarray:
@@ -473,7 +503,6 @@ def _files_source(files: list[Path], root: Path, what: str) -> Source:
             return str(p)
 
     def chunks() -> Iterator[np.ndarray]:
-        first: tuple[tuple[int, ...], np.dtype, str] | None = None
         workers = min(4, os.cpu_count() or 1)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             starts = list(range(0, len(files), IMAGE_BATCH))
@@ -484,17 +513,10 @@ def _files_source(files: list[Path], root: Path, what: str) -> Source:
                 arrays = [f.result() for f in pending]
                 if k + 1 < len(starts):
                     pending = [pool.submit(read, p) for p in files[starts[k + 1]:starts[k + 1] + IMAGE_BATCH]]
-                if first is None:
-                    first = (arrays[0].shape, arrays[0].dtype, rel(batch_files[0]))
                 for p, a in zip(batch_files, arrays):
-                    if a.shape != first[0]:
-                        raise ValueError(f"{FN}: expected every mask with the shape {first[0]} of {first[2]!r}, "
-                                         f"got mixed shapes: {a.shape} in {rel(p)!r}")
-                dtypes = {a.dtype for a in arrays}
-                dtype = np.result_type(*dtypes) if len(dtypes) > 1 else arrays[0].dtype
-                out = np.empty((len(arrays), *first[0]), dtype=dtype)
-                for i, a in enumerate(arrays):
-                    out[i] = a
-                yield out
+                    if a.ndim != arrays[0].ndim:
+                        raise ValueError(f"{FN}: expected every mask with {arrays[0].ndim} dimensions like "
+                                         f"{rel(batch_files[0])!r}, got shape {a.shape} in {rel(p)!r}")
+                yield from _stack_runs(arrays)  # masks of varying size: one chunk per run of equal shape
 
     return Source(f"{what} ({len(files)} {unit})", chunks, total=len(files), unit=unit)
