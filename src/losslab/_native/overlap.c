@@ -34,6 +34,11 @@ double log(double);
 
 #include <math.h>
 #include <stdint.h>
+#ifdef _OPENMP
+#include <omp.h>
+#else
+static inline int omp_get_thread_num(void) { return 0; }
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,21 +68,19 @@ static inline double exp_nonpositive_d(double x) { return exp(x); }
 int softmax_index_forward_##SUF(const T* x, const int64_t* t, const uint8_t* valid, int64_t N, int64_t C, \
                                 int64_t S, int squared, T* p, double* inter, double* mass, double* size, \
                                 double* nll, int nthreads) {                                              \
-    const int64_t nblk = (S + _B - 1) / _B;                                                               \
-    int failed = 0;                                                                                       \
+    const int64_t nblk = (S + _B - 1) / _B, width = 4 * N * C;                                            \
+    if (nthreads < 1) nthreads = 1;                                                                       \
+    /* one block of partial sums per thread, added in thread order below: the same result every run */    \
+    double* parts = calloc((size_t)(nthreads * width), sizeof(double));                                   \
+    if (!parts) return 1;                                                                                 \
     _Pragma("omp parallel num_threads(nthreads)")                                                         \
     {                                                                                                     \
         uint8_t ones[_B];                                                                                 \
+        T buf[3 * _B];                                                                                    \
         memset(ones, 1, sizeof ones);                                                                     \
-        double* acc = calloc((size_t)(4 * N * C), sizeof(double));                                        \
-        T* buf = malloc(sizeof(T) * (size_t)(3 * _B));                                                    \
-        if (!acc || !buf) {                                                                               \
-            _Pragma("omp atomic write")                                                                   \
-            failed = 1;                                                                                   \
-        }                                                                                                 \
+        double* acc = parts + (int64_t)omp_get_thread_num() * width;                                      \
         _Pragma("omp for schedule(static)")                                                               \
         for (int64_t job = 0; job < N * nblk; job++) {                                                    \
-            if (!acc || !buf) continue;                                                                   \
             const int64_t n = job / nblk, s0 = (job % nblk) * _B, len = S - s0 < _B ? S - s0 : _B;        \
             const T* xb = x + n * C * S + s0;                                                             \
             T* pb = p + n * C * S + s0;                                                                   \
@@ -127,19 +130,18 @@ int softmax_index_forward_##SUF(const T* x, const int64_t* t, const uint8_t* val
                 lm[c] += sm; li[c] += si; lt[c] += st; ll[c] += sl;                                       \
             }                                                                                             \
         }                                                                                                 \
-        _Pragma("omp critical")                                                                           \
-        if (acc) {                                                                                        \
-            for (int64_t i = 0; i < N * C; i++) {                                                         \
-                inter[i] += acc[i];                                                                       \
-                mass[i] += acc[N * C + i];                                                                \
-                size[i] += acc[3 * N * C + i];                                                            \
-                if (nll) nll[i] += acc[2 * N * C + i];                                                    \
-            }                                                                                             \
-        }                                                                                                 \
-        free(acc);                                                                                        \
-        free(buf);                                                                                        \
     }                                                                                                     \
-    return failed;                                                                                        \
+    for (int th = 0; th < nthreads; th++) {                                                               \
+        const double* acc = parts + (int64_t)th * width;                                                  \
+        for (int64_t i = 0; i < N * C; i++) {                                                             \
+            inter[i] += acc[i];                                                                           \
+            mass[i] += acc[N * C + i];                                                                    \
+            size[i] += acc[3 * N * C + i];                                                                \
+            if (nll) nll[i] += acc[2 * N * C + i];                                                        \
+        }                                                                                                 \
+    }                                                                                                     \
+    free(parts);                                                                                          \
+    return 0;                                                                                             \
 }                                                                                                         \
                                                                                                           \
 void softmax_index_backward_##SUF(T* p, const int64_t* t, const uint8_t* valid, int64_t N, int64_t C,     \
