@@ -1,10 +1,10 @@
 """Shared measurement for the benchmark scripts: interleaved median time and peak extra tensor memory.
 
 Method (CPU):
-* **time** — the implementations of one case run interleaved (one timed call of each per round, so a
-  change in machine load hits them alike, each preceded by an untimed call so that it meets the heap its
-  own previous call left, as in a training loop), ``warmup`` rounds discarded, the median of ``repeat``
-  rounds;
+* **time** — the implementations of one case run interleaved: one timed call of each per round, in a new
+  random order each round, so that a change in machine load hits them alike; each timed call follows an
+  untimed one, so that it meets the heap its own previous call left, as in a training loop. ``warmup``
+  rounds are discarded; the result is the median of ``repeat`` rounds;
 * **peak extra memory** — the high-water mark of the bytes held by torch tensors allocated during one
   forward + backward (``torch.profiler`` memory events summed in time order): the input's gradient, saved
   tensors and every transient (softmax, one-hot, products) are included; the inputs are not. The input's
@@ -14,6 +14,7 @@ Method (CPU):
 from __future__ import annotations
 
 import os
+import random
 import statistics
 import sys
 import time
@@ -82,8 +83,10 @@ def measure_group(case: str, shape: str, impls: list[tuple[str, Run, str | None]
                   warmup: int = 2, memory: bool = True) -> list[Row]:
     """Time ``(name, run, baseline)`` implementations interleaved, then measure each one's peak memory."""
     times: dict[str, list[float]] = {name: [] for name, _, _ in impls}
+    order = list(impls)
     for round_ in range(warmup + repeat):
-        for name, run, _ in impls:
+        random.Random(round_).shuffle(order)  # no implementation always follows the same one
+        for name, run, _ in order:
             _reset(run)
             run()  # settles the allocator after the previous implementation (bench_overlap.py notes)
             _reset(run)

@@ -7,8 +7,9 @@ same run (MONAI, kornia) and the floor.
 Method (CPU):
 
 * **time** — forward + backward of one call on ``(logits, index target)``, median of ``--repeats`` runs
-  after two warm-ups. All methods of a shape run interleaved (round robin) in one process, so load from
-  other processes hits them alike; the default glibc allocator is left alone (as in training). In each
+  after two warm-ups. All methods of a shape run interleaved in one process, in a new random order each
+  round, so load from other processes and the previous method's traces hit them alike; the default glibc
+  allocator is left alone (as in training). In each
   round a method runs twice and the second call is timed: in training the same loss runs every step, so
   its allocations find the heap as its own previous step left it. Timing the first call instead measures
   the previous method's heap: whether a fresh logits-sized buffer is served from the heap or from new,
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import time
@@ -179,8 +181,10 @@ def run_shape(shape: tuple[int, ...], cases: list[Case], repeats: int) -> list[s
     for _ in range(2):
         for fn, y, backward in methods.values():
             _call(fn, x, y, backward)
-    for _ in range(repeats):
-        for name, (fn, y, backward) in methods.items():
+    order = list(methods.items())
+    for round_ in range(repeats):
+        random.Random(round_).shuffle(order)  # no method always follows the same one
+        for name, (fn, y, backward) in order:
             _call(fn, x, y, backward)  # settles the allocator after the previous method (see the notes)
             start = time.perf_counter()
             _call(fn, x, y, backward)
