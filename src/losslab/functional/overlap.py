@@ -271,8 +271,10 @@ def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, 
     valid = None if valid is None else valid.contiguous()
     p = torch.empty_like(x)
     sums = torch.zeros(4, n, c, dtype=torch.float64)
-    out = (p.data_ptr(), *(v.data_ptr() for v in sums[:3]), sums[3].data_ptr() if nll else None,
-           torch.get_num_threads())
+    # the softmax kernel keeps 32 bytes of partial sums per (image, class) and thread: at most a quarter of
+    # the logits' size when each thread has at least 32 pixels of every image
+    threads = torch.get_num_threads() if activation == "sigmoid" else min(torch.get_num_threads(), max(1, s // 32))
+    out = (p.data_ptr(), *(v.data_ptr() for v in sums[:3]), sums[3].data_ptr() if nll else None, threads)
     if activation == "softmax":
         failed = kernels[0](x.data_ptr(), t.data_ptr(), _address(valid), n, c, s, int(squared), *out)
     else:
