@@ -125,13 +125,16 @@ def _load(candidates: list[list[str]] | None = None) -> tuple[ctypes.CDLL, list[
         if not target.exists():
             fd, tmp = tempfile.mkstemp(suffix=".so", dir=cache)
             os.close(fd)
-            cmd = [cc, *_COMMON, str(_SOURCE), "-o", tmp, *extra, "-lm"]
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-            if done.returncode != 0:
-                os.unlink(tmp)
-                errors.append(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed")
-                continue
-            os.replace(tmp, target)  # atomic: concurrent processes build the same file
+            try:
+                cmd = [cc, *_COMMON, str(_SOURCE), "-o", tmp, *extra, "-lm"]
+                done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+                if done.returncode != 0:
+                    errors.append(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed")
+                    continue
+                os.replace(tmp, target)  # atomic: concurrent processes build the same file
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
         try:
             lib = ctypes.CDLL(str(target))
         except OSError as exc:  # e.g. built against a library the loader cannot find
