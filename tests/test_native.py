@@ -207,3 +207,14 @@ def test_native_results_repeat_exactly():
         for _ in range(4):
             again = value_and_grad(name, x, target)
             assert torch.equal(again[0], first[0]) and torch.equal(again[1], first[1])
+
+
+@needs_cc
+def test_a_failing_flag_set_falls_through_to_the_next_and_leaves_no_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOSSLAB_CACHE_DIR", str(tmp_path))
+    lib, used = _native._load([["-fno-such-flag-losslab"], []])
+    assert used == [] and lib.softmax_index_forward_f32 is not None
+    assert [p.suffix for p in tmp_path.iterdir()] == [".so"]  # the built library only
+    with pytest.raises(RuntimeError, match="could not build overlap.c: .*no-such-flag-losslab"):
+        _native._load([["-fno-such-flag-losslab"]])
+    assert len(list(tmp_path.iterdir())) == 1
