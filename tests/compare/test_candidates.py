@@ -27,6 +27,10 @@ def test_optional_float_none_and_bool_and_int():
     assert parse_candidate("sigmoid_focal:alpha=none").terms[0].params == {"alpha": None}
     assert parse_candidate("softmax_ce:ignore_index=255").terms[0].params == {"ignore_index": 255}
     assert parse_candidate("poisson_nll:full=true").terms[0].params == {"full": True}
+    assert parse_candidate("sigmoid_ce:ignore_index=-100").terms[0].params == {"ignore_index": -100}
+    assert parse_candidate("sigmoid_ce:ignore_index=none").terms[0].params == {"ignore_index": None}
+    with pytest.raises(ValueError, match="`ignore_index` of 'sigmoid_ce' an integer, got x"):
+        parse_candidate("sigmoid_ce:ignore_index=x")
 
 
 def test_tensor_lists_and_auto():

@@ -131,11 +131,11 @@ def _convert(key: str, p: registry.Param | None, name: str, raw: str, fn: str = 
         if low in ("false", "0", "no"):
             return False
         fail(fn, f"`{name}` of {key!r} true or", "false", raw)
-    if kind == "optional_float" and low == "none":
+    if kind in ("optional_float", "optional_int") and low == "none":
         return None
     if kind in ("float", "optional_float"):
         return _number(key, name, raw, fn)
-    if kind == "int":
+    if kind in ("int", "optional_int"):
         try:
             return int(raw)
         except ValueError:
