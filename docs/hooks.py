@@ -92,6 +92,8 @@ def _param_range(p: Any) -> str:
         return "`True` \\| `False`"
     if p.kind == "tensor":
         return "tensor or `None`"
+    if p.kind == "optional_int":
+        return "int or `None`"
     if p.low is None and p.high is None:
         return "int" if p.kind == "int" else "any finite"
     lo = "(−∞" if p.low is None else ("(" if p.low_open else "[") + f"{p.low:g}"
