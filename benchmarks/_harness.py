@@ -79,14 +79,14 @@ class Row:
     baseline: str | None = None  # impl name whose figures the ratios are taken against
 
 
-def measure_group(case: str, shape: str, impls: list[tuple[str, Run, str | None]], *, repeat: int = 9,
-                  warmup: int = 2, memory: bool = True) -> list[Row]:
-    """Time ``(name, run, baseline)`` implementations interleaved, then measure each one's peak memory."""
-    times: dict[str, list[float]] = {name: [] for name, _, _ in impls}
-    order = list(impls)
+def interleaved_medians(runs: dict[str, Run], *, repeat: int, warmup: int = 2) -> dict[str, float]:
+    """Median seconds of each run, timed interleaved as the module notes say (shuffled rounds, each timed
+    call after an untimed one, ``warmup`` rounds discarded)."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    order = list(runs.items())
     for round_ in range(warmup + repeat):
         random.Random(round_).shuffle(order)  # no implementation always follows the same one
-        for name, run, _ in order:
+        for name, run in order:
             _reset(run)
             run()  # settles the allocator after the previous implementation (bench_overlap.py notes)
             _reset(run)
@@ -94,8 +94,15 @@ def measure_group(case: str, shape: str, impls: list[tuple[str, Run, str | None]
             run()
             if round_ >= warmup:
                 times[name].append(time.perf_counter() - start)
-    return [Row(case, shape, name, statistics.median(times[name]), peak_tensor_bytes(run) if memory else None,
-                baseline) for name, run, baseline in impls]
+    return {name: statistics.median(v) for name, v in times.items()}
+
+
+def measure_group(case: str, shape: str, impls: list[tuple[str, Run, str | None]], *, repeat: int = 9,
+                  warmup: int = 2, memory: bool = True) -> list[Row]:
+    """Time ``(name, run, baseline)`` implementations interleaved, then measure each one's peak memory."""
+    median = interleaved_medians({name: run for name, run, _ in impls}, repeat=repeat, warmup=warmup)
+    return [Row(case, shape, name, median[name], peak_tensor_bytes(run) if memory else None, baseline)
+            for name, run, baseline in impls]
 
 
 def ratio(num: float | None, den: float | None) -> str:

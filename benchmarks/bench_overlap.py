@@ -29,11 +29,9 @@ build (``losslab._native``; the header says which build); ``LOSSLAB_NATIVE=0`` m
 from __future__ import annotations
 
 import argparse
+import functools
 import os
-import random
-import statistics
 import sys
-import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,7 +40,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import peak_tensor_bytes  # noqa: E402
+from _harness import interleaved_medians, peak_tensor_bytes  # noqa: E402
 
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -177,19 +175,8 @@ def run_shape(shape: tuple[int, ...], cases: list[Case], repeats: int) -> list[s
         methods.setdefault(f"losslab {case.name}", (case.ours, y, True))
         for peer, fn in case.peers.items():
             methods.setdefault(peer, (fn, y, True))
-    times: dict[str, list[float]] = {name: [] for name in methods}
-    for _ in range(2):
-        for fn, y, backward in methods.values():
-            _call(fn, x, y, backward)
-    order = list(methods.items())
-    for round_ in range(repeats):
-        random.Random(round_).shuffle(order)  # no method always follows the same one
-        for name, (fn, y, backward) in order:
-            _call(fn, x, y, backward)  # settles the allocator after the previous method (see the notes)
-            start = time.perf_counter()
-            _call(fn, x, y, backward)
-            times[name].append(time.perf_counter() - start)
-    median = {name: statistics.median(v) for name, v in times.items()}
+    median = interleaved_medians({name: functools.partial(_call, fn, x, y, backward)
+                                  for name, (fn, y, backward) in methods.items()}, repeat=repeats)
     memory = {name: peak_extra_bytes(fn, x, y, backward) for name, (fn, y, backward) in methods.items()}
     ft, fm = median["floor (x * 2)"], memory["floor (x * 2)"]
 
