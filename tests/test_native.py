@@ -52,7 +52,7 @@ def test_kernels_build_and_are_cached(tmp_path, monkeypatch):
 
 
 @needs_cc
-@pytest.mark.parametrize("flags", _native._candidates(), ids=lambda f: " ".join(f[:1]) or "plain")
+@pytest.mark.parametrize("flags", _native._candidates(_native._cpu_flags()), ids=lambda f: " ".join(f[:1]) or "plain")
 def test_every_build_variant_agrees_with_the_torch_path(monkeypatch, tmp_path, flags):
     """Each flag set the loader may fall back to (AVX-512 / AVX2 vector math, OpenMP only, serial) builds
     and gives the torch path's values and gradients, softmax and sigmoid."""

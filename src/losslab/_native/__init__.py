@@ -96,8 +96,8 @@ def _cpu_flags() -> str:
     return platform.processor()
 
 
-def _candidates() -> list[list[str]]:
-    flags = set(_cpu_flags().split())
+def _candidates(cpu: str) -> list[list[str]]:
+    flags = set(cpu.split())
     out = []
     if platform.system() == "Linux" and platform.machine() == "x86_64":  # glibc's libmvec
         if {"avx512f", "avx512dq", "fma"} <= flags:
@@ -114,13 +114,13 @@ def _load(candidates: list[list[str]] | None = None) -> tuple[ctypes.CDLL, list[
     cc = os.environ.get("CC", "cc")
     if shutil.which(cc) is None:
         raise RuntimeError(f"no C compiler {cc!r} on PATH")
-    source = _SOURCE.read_bytes()
+    source, cpu = _SOURCE.read_bytes(), _cpu_flags()
     cache = _cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
     errors = []
-    for extra in _candidates() if candidates is None else candidates:
+    for extra in _candidates(cpu) if candidates is None else candidates:
         key = hashlib.sha256(b"\0".join([source, cc.encode(), " ".join(extra).encode(),
-                                         _cpu_flags().encode()])).hexdigest()[:16]
+                                         cpu.encode()])).hexdigest()[:16]
         target = cache / f"overlap-{key}.so"
         if not target.exists():
             fd, tmp = tempfile.mkstemp(suffix=".so", dir=cache)

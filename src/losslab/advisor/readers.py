@@ -101,12 +101,12 @@ def _sequence_source(data: Sequence[Any]) -> Source:
     dimensions each, the same number: one chunk per run of equal shape)."""
     if len(data) > 1 and not (np.isscalar(data[0]) or data[0] is None):
         items = [_to_numpy(x) if not np.isscalar(x) and x is not None else x for x in data]
-        if all(isinstance(x, np.ndarray) and x.ndim >= 2 for x in items) and len({x.ndim for x in items}) == 1 \
-                and len({x.shape for x in items}) > 1:
-            shapes = len({x.shape for x in items})
-            return Source(f"list of {len(items)} masks of {shapes} shapes", lambda: _stack_runs(items),
+        shapes = {np.shape(x) for x in items}
+        ndims = {len(shape) for shape in shapes}
+        if len(shapes) > 1 and len(ndims) == 1 and min(ndims) >= 2 and all(isinstance(x, np.ndarray) for x in items):
+            return Source(f"list of {len(items)} masks of {len(shapes)} shapes", lambda: _stack_runs(items),
                           total=len(items))
-        data = items
+        data = items  # converted once
     return _array_source(_from_sequence(data), "list")
 
 

@@ -9,6 +9,7 @@ them). Both terms are mean-reduced by their own rule and receive the same ``(inp
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
@@ -39,6 +40,12 @@ __all__ = [
 
 def _check(key: str, params: dict[str, Any]) -> None:
     registry.check_params(key, params, fn=key)
+
+
+@functools.cache
+def _defaults(key: str) -> dict[str, Any]:
+    """The registry defaults of ``key`` (read on every forward of a ``CompositeLoss``; do not modify)."""
+    return registry.get(key).defaults()
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -84,7 +91,7 @@ class CompositeLoss(WeightedSum):
         for term in self.terms:
             if not isinstance(term, LossModule) or isinstance(term, WeightedSum):
                 return None
-            defaults = registry.get(term.key).defaults()
+            defaults = _defaults(term.key)
             for name, value in term.config.items():
                 if name in accepted and name not in self.weight_names:
                     if name in call and not _same(call[name], value):
