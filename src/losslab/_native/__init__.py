@@ -147,8 +147,8 @@ def _load(candidates: list[list[str]] | None = None) -> tuple[ctypes.CDLL, list[
 
 def _declare(lib: ctypes.CDLL) -> None:
     p, i64, i32 = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
-    signatures = {"softmax_index_forward": ([p, p, p, i64, i64, i64, i32, p, p, p, p, p, i32], i32),
-                  "softmax_index_backward": ([p, p, p, i64, i64, i64, i32, p, p, p, i32], None),
+    signatures = {"softmax_index_forward": ([p, p, i64, i64, i64, i64, i32, p, p, p, p, p, i32], i32),
+                  "softmax_index_backward": ([p, p, i64, i64, i64, i64, i32, p, p, p, p, i32], i32),
                   "sigmoid_forward": ([p, p, p, p, i64, i64, i64, i32, p, p, p, p, p, i32], i32),
                   "sigmoid_backward": ([p, p, p, i64, i64, i64, i32, p, p, p, i32], None)}
     for name, (argtypes, restype) in signatures.items():

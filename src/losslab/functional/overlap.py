@@ -171,26 +171,33 @@ class _SoftOverlap(torch.autograd.Function):
 
     ``nll=True`` adds a fourth output, the per-(image, class) sums of the pixelwise cross-entropy from the
     same activation: ``−log p_t`` (softmax, class indices) or the binary cross-entropy with ``pos_weight``
-    (sigmoid, a constant ``(N, C, S)`` view or ``None``); its gradient enters the same in-place backward.
-    Where :func:`_native_kernels` applies, forward and backward are one native pass each.
+    (sigmoid, a constant ``(N, C, S)`` view or ``None``); its gradient enters the same backward.
 
-    ``target`` is ``(N, S)`` int64 class indices (softmax; ignored pixels mapped to class 0) or an
-    ``(N, C, S)`` dense target (ignored elements zeroed); ``valid`` is ``None`` or the boolean mask of the
-    pixels that count. Forward computes the probabilities once and keeps them (as large as the logits);
-    backward turns that buffer into the gradient in place, so the extra memory is one logits-sized tensor
-    plus at most two per-pixel ``(N, S)`` buffers. A second backward through the same graph recomputes what
-    the first one consumed from the saved logits. The backward is not itself differentiable (double
-    backward raises).
+    ``target`` is ``(N, S)`` int64 class indices (softmax) or an ``(N, C, S)`` dense target (ignored elements
+    zeroed); ``valid`` is ``None`` or the boolean mask of the pixels that count.
+
+    * **Native** (``kernels`` from :func:`_native_kernels`): forward and backward are one C pass each. For
+      softmax neither keeps the probabilities: the forward reads logits and target and writes only the sums;
+      the backward recomputes the softmax from the saved logits and writes the gradient, so the extra memory
+      is the gradient alone. The raw class indices come with ``ignore`` (the ``ignore_index``; ``valid`` is
+      ``None``): the kernel skips those pixels and reports the range of the others, checked here (``fn``
+      names the loss in the error). For sigmoid the forward writes ``p`` and the backward turns it into the
+      gradient in place, as the torch path does.
+    * **torch**: ignored class indices are mapped to 0 beforehand. Forward computes the probabilities once
+      and keeps them (as large as the logits); backward turns that buffer into the gradient in place, so the
+      extra memory is one logits-sized tensor plus at most two per-pixel ``(N, S)`` buffers.
+
+    A second backward through the same graph recomputes what the first one consumed from the saved logits.
+    The backward is not itself differentiable (double backward raises).
     """
 
     @staticmethod
-    def forward(ctx, x, target, valid, activation, squared, dtype, nll=False, pos_weight=None):  # noqa: D102
-        kernels = _native_kernels(x, target, activation, dtype, pos_weight)
-        ce = None
-        pt = None
-        if kernels is not None:  # one native pass: p, I, P, T and the cross-entropy sums
-            p, sums = _native_forward(kernels, activation, x, target, valid, squared, nll, pos_weight)
-            inter, mass, size, ce = sums
+    def forward(ctx, x, target, valid, activation, squared, dtype, nll=False, pos_weight=None,  # noqa: D102
+                kernels=None, ignore=None, fn=""):
+        ce = pt = p = None
+        if kernels is not None:  # one native pass: (p,) I, P, T and the cross-entropy sums
+            p, (inter, mass, size, ce) = _native_forward(kernels, activation, x, target, valid, squared, nll,
+                                                         pos_weight, ignore, fn)
         else:
             p = _probabilities(x, activation, dtype, valid)
             mass = _rowdot(p, p) if squared else p.sum(-1)
@@ -204,7 +211,7 @@ class _SoftOverlap(torch.autograd.Function):
                 size = _rowdot(target, target) if squares else target.sum(-1, dtype=dtype)
         ctx.mark_non_differentiable(size)
         ctx.save_for_backward(x, target, valid)
-        ctx.config = (activation, squared, dtype, kernels)
+        ctx.config = (activation, squared, dtype, kernels, ignore)
         keep = ctx.needs_input_grad[0]
         ctx.p, ctx.pt = (p, pt) if keep else (None, None)
         ctx.pos_weight = pos_weight
@@ -220,16 +227,19 @@ class _SoftOverlap(torch.autograd.Function):
     @once_differentiable
     def backward(ctx, g_inter, g_mass, g_size, g_nll=None):  # noqa: D102
         x, target, valid = ctx.saved_tensors
-        activation, squared, dtype, kernels = ctx.config
-        p, pt, ctx.p, ctx.pt = ctx.p, ctx.pt, None, None
+        activation, squared, dtype, kernels, ignore = ctx.config
         g_inter, g_mass = g_inter.to(dtype), g_mass.to(dtype)
         g_nll = None if g_nll is None else g_nll.to(dtype)
+        none = (None,) * 10
+        if kernels is not None and activation == "softmax":
+            return (_native_softmax_backward(kernels, x, target, squared, g_inter, g_mass, g_nll, ignore), *none)
+        p, pt, ctx.p, ctx.pt = ctx.p, ctx.pt, None, None
         if kernels is not None:
             if p is None:  # a second backward: recompute
-                p = _native_forward(kernels, activation, x, target, valid, squared, False, ctx.pos_weight)[0]
-            _native_backward(kernels, activation, p, target, valid, squared, g_inter, g_mass, g_nll,
-                             ctx.pos_weight)
-            return p, None, None, None, None, None, None, None
+                p = _native_forward(kernels, activation, x, target, valid, squared, False, ctx.pos_weight,
+                                    None, "")[0]
+            _native_sigmoid_backward_(kernels, p, target, squared, g_inter, g_mass, g_nll, ctx.pos_weight)
+            return (p, *none)
         if p is None:  # a second backward: recompute
             p = _probabilities(x, activation, dtype, valid)
             if target.dim() == 2:
@@ -240,7 +250,7 @@ class _SoftOverlap(torch.autograd.Function):
             _softmax_index_backward_(p, pt, target, g_inter, g_mass, squared, g_nll, valid)
         else:
             _softmax_dense_backward_(p, target, g_inter, g_mass, squared)
-        return p.to(x.dtype), None, None, None, None, None, None, None
+        return (p.to(x.dtype), *none)
 
 
 def _native_kernels(x: torch.Tensor, target: torch.Tensor, activation: str, dtype: torch.dtype,
@@ -262,42 +272,62 @@ def _address(t: torch.Tensor | None) -> int | None:
 
 
 def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, valid: torch.Tensor | None,
-                    squared: bool, nll: bool, pos_weight: torch.Tensor | None
-                    ) -> tuple[torch.Tensor, torch.Tensor]:
-    """``p`` (0 at ignored elements) and the ``(4, N, C)`` sums ``(I, P, T, cross-entropy)`` in ``x``'s
-    dtype (the last is 0 unless ``nll``)."""
+                    squared: bool, nll: bool, pos_weight: torch.Tensor | None, ignore: int | None, fn: str
+                    ) -> tuple[torch.Tensor | None, torch.Tensor]:
+    """``(p, sums)``: the ``(4, N, C)`` sums ``(I, P, T, cross-entropy)`` in ``x``'s dtype (the last is 0
+    unless ``nll``) and, for sigmoid, ``p`` (0 at ignored elements; ``None`` for softmax).
+
+    Softmax: ``t`` holds raw class indices, ``ignore`` the index to skip; the others must lie in ``[0, C)``.
+    """
     n, c, s = x.shape
-    t = t.contiguous()
-    valid = None if valid is None else valid.contiguous()
-    p = torch.empty_like(x)
     sums = torch.zeros(4, n, c, dtype=torch.float64)
-    # the softmax kernel keeps 32 bytes of partial sums per (image, class) and thread: at most a quarter of
-    # the logits' size when each thread has at least 32 pixels of every image
-    threads = torch.get_num_threads() if activation == "sigmoid" else min(torch.get_num_threads(), max(1, s // 32))
-    out = (p.data_ptr(), *(v.data_ptr() for v in sums[:3]), sums[3].data_ptr() if nll else None, threads)
+    out = (*(v.data_ptr() for v in sums[:3]), sums[3].data_ptr() if nll else None)
+    p = None
     if activation == "softmax":
-        failed = kernels[0](x.data_ptr(), t.data_ptr(), _address(valid), n, c, s, int(squared), *out)
+        # the kernel keeps 32 bytes of partial sums per (image, class) and thread: at most a quarter of the
+        # logits' size when each thread has at least 32 pixels of every image
+        threads = min(torch.get_num_threads(), max(1, s // 32))
+        span = torch.empty(2, dtype=torch.int64)
+        failed = kernels[0](x.data_ptr(), t.data_ptr(), ignore, n, c, s, int(squared), *out, span.data_ptr(),
+                            threads)
+        if not failed:
+            _check_class_range(fn, int(span[0]), int(span[1]), c, ignore)
     else:
+        p = torch.empty_like(x)
         weight = None if pos_weight is None else pos_weight[..., 0].contiguous()  # (N, C)
         failed = kernels[0](x.data_ptr(), t.data_ptr(), _address(valid), _address(weight), n, c, s,
-                            int(squared), *out)
+                            int(squared), p.data_ptr(), *out, torch.get_num_threads())
     if failed:
-        raise MemoryError("losslab: the native overlap kernel could not allocate its per-thread sums")
+        raise MemoryError("losslab: the native overlap kernel could not allocate its work buffers")
     return p, sums.to(x.dtype)
 
 
-def _native_backward(kernels, activation, p, t, valid, squared, g_inter, g_mass, g_nll, pos_weight) -> None:
-    """In place, as :func:`_softmax_index_backward_` / :func:`_sigmoid_backward_` (``p`` from
-    :func:`_native_forward`)."""
+def _native_softmax_backward(kernels, x, t, squared, g_inter, g_mass, g_nll, ignore) -> torch.Tensor:
+    """The gradient with respect to ``x`` (as :func:`_softmax_index_backward_`), recomputed from the logits
+    (the arguments of :func:`_native_forward`)."""
+    n, c, s = x.shape
+    grad = torch.empty_like(x)
+    gs = [g.contiguous() for g in (g_inter, g_mass)] + [None if g_nll is None else g_nll.contiguous()]
+    if kernels[1](x.data_ptr(), t.data_ptr(), ignore, n, c, s, int(squared), *(_address(g) for g in gs),
+                  grad.data_ptr(), torch.get_num_threads()):
+        raise MemoryError("losslab: the native overlap kernel could not allocate its work buffers")
+    return grad
+
+
+def _native_sigmoid_backward_(kernels, p, t, squared, g_inter, g_mass, g_nll, pos_weight) -> None:
+    """In place, as :func:`_sigmoid_backward_` (``p`` from :func:`_native_forward`)."""
     n, c, s = p.shape
-    grads = [g.contiguous() for g in (g_inter, g_mass)] + [None if g_nll is None else g_nll.contiguous()]
-    tail = (n, c, s, int(squared), *(_address(g) for g in grads), torch.get_num_threads())
-    t = t.contiguous()
-    if activation == "softmax":
-        kernels[1](p.data_ptr(), t.data_ptr(), _address(None if valid is None else valid.contiguous()), *tail)
-    else:
-        weight = None if pos_weight is None else pos_weight[..., 0].contiguous()
-        kernels[1](p.data_ptr(), t.data_ptr(), _address(weight), *tail)
+    gs = [g.contiguous() for g in (g_inter, g_mass)] + [None if g_nll is None else g_nll.contiguous()]
+    weight = None if pos_weight is None else pos_weight[..., 0].contiguous()
+    kernels[1](p.data_ptr(), t.data_ptr(), _address(weight), n, c, s, int(squared), *(_address(g) for g in gs),
+               torch.get_num_threads())
+
+
+def _check_class_range(fn: str, lo: int, hi: int, n_cls: int, ignore_index: int) -> None:
+    """Class indices (other than ``ignore_index``) in ``[lo, hi]`` must lie in ``[0, n_cls)``."""
+    if lo < 0 or hi >= n_cls:
+        fail(fn, "`target` class indices in", f"[0, {n_cls - 1}] for {n_cls} classes "
+             f"(ignore_index={ignore_index})", f"class {lo if lo < 0 else hi}")
 
 
 def _neg_log_pt(x: torch.Tensor, idx: torch.Tensor, valid: torch.Tensor | None, pt: torch.Tensor) -> torch.Tensor:
@@ -483,19 +513,21 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
             fail(fn, "class-index `target` dtype to be", "an integer type (or a one-hot target of the logits' shape)",
                  target.dtype, TypeError)
         t = target.reshape(n_img, s).long()
-        lo, hi = _value_range(t)  # one pass: tells whether ignore_index can occur at all
-        if lo <= ignore_index <= hi:
-            ignored = t == ignore_index
-            if bool(ignored.any()):
-                valid = ~ignored
-                t = t.masked_fill(ignored, 0)
-                lo, hi = _value_range(t)
-        if lo < 0 or hi >= n_cls:  # always: the native kernels index with it
-            fail(fn, "`target` class indices in", f"[0, {n_cls - 1}] for {n_cls} classes "
-                 f"(ignore_index={ignore_index})", f"class {int(lo if lo < 0 else hi)}")
-        count = (valid.sum(-1, dtype=dtype) if valid is not None
-                 else torch.full((n_img,), float(s), dtype=dtype, device=device))
-        count = count.unsqueeze(1).expand(n_img, n_cls)
+        kernels = _native_kernels(x, t, activation, dtype, None)
+        if kernels is not None:
+            t = t.contiguous()
+        else:  # the kernel skips ignored pixels and checks the range itself
+            lo, hi = _value_range(t)  # one pass: tells whether ignore_index can occur at all
+            if lo <= ignore_index <= hi:
+                ignored = t == ignore_index
+                if bool(ignored.any()):
+                    valid = ~ignored
+                    t = t.masked_fill(ignored, 0)
+                    lo, hi = _value_range(t)
+            _check_class_range(fn, int(lo), int(hi), n_cls, ignore_index)
+            count = (valid.sum(-1, dtype=dtype) if valid is not None
+                     else torch.full((n_img,), float(s), dtype=dtype, device=device))
+            count = count.unsqueeze(1).expand(n_img, n_cls)
     else:  # ------------------------------------------------------------------------ dense targets
         if tuple(target.shape) != tuple(logits.shape):
             expected = (f"{tuple(logits.shape)} (one-hot) or {(n_img, *spatial)} (class indices)"
@@ -504,6 +536,7 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
         if target.is_complex():
             fail(fn, "`target` dtype to be", "floating, integer or bool", target.dtype, TypeError)
         t = target.reshape(n_img, n_cls, s)
+        kernels = None  # softmax with a one-hot target has none; sigmoid's are looked up below
         lo, hi = _value_range(t) if (validate or activation == "sigmoid") else (0.0, 0.0)
         if activation == "sigmoid" and lo <= ignore_index <= hi:
             ignored = t == ignore_index
@@ -525,7 +558,12 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
         pos_weight = check_pos_weight(fn, pos_weight, tuple(logits.shape), dtype, device, validate)
         if pos_weight is not None:  # a view for the usual (C, 1, ...) or scalar shapes
             pos_weight = pos_weight.expand(logits.shape).reshape(n_img, n_cls, s)
-    inter, mass, size, *ce = _SoftOverlap.apply(x, t, valid, activation, squared, dtype, fused, pos_weight)
+        kernels = _native_kernels(x, t, activation, dtype, pos_weight)
+    ignore = ignore_index if kernels is not None and activation == "softmax" else None
+    inter, mass, size, *ce = _SoftOverlap.apply(x, t, valid, activation, squared, dtype, fused, pos_weight,
+                                                kernels, ignore, fn)
+    if ignore is not None:  # the native kernel counted the pixels per class
+        count = size.sum(1, keepdim=True).expand(n_img, n_cls)
     ce = (ce[0], size if activation == "softmax" else count) if fused else None
     stats = _Stats(inter, mass, size, count)
     if not include_background:
