@@ -1,8 +1,10 @@
 """Optional native kernels (C with OpenMP) for the overlap statistics; eager torch is the fallback.
 
 ``overlap.c`` fuses what the eager path does in several passes (softmax or sigmoid, gather, per-class sums,
-the binary or softmax cross-entropy sums; and the in-place backward) into one pass each over the logits. It is compiled on first use with the
-system C compiler (``$CC``, else ``cc``; about a second) into a per-user cache
+the binary or softmax cross-entropy sums; and the backward) into one pass each way over the logits. The
+softmax kernels keep nothing between the passes (the backward recomputes the softmax from the logits); the
+sigmoid kernels write the probabilities and turn them into the gradient in place. It is compiled on first
+use with the system C compiler (``$CC``, else ``cc``; a second or two) into a per-user cache
 (``$LOSSLAB_CACHE_DIR``, else ``$XDG_CACHE_HOME/losslab`` or ``~/.cache/losslab``), keyed by the source,
 the compiler, the flags and the CPU's feature flags, so a shared home directory on machines with
 different CPUs gets one build per CPU kind. Builds try, best first: AVX-512, then AVX2 + FMA, with glibc's
