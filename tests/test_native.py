@@ -152,6 +152,42 @@ def test_native_sigmoid_path_equals_torch_path(monkeypatch, name, kw, dtype, tar
     torch.testing.assert_close(native[1], torch_path[1], **tol)
 
 
+def _bad_targets():
+    y = torch.randint(0, 3, (2, 5, 6))
+    m = (torch.rand(2, 3, 5, 6) < 0.4).float()
+    return [("softmax_dice_loss", y.masked_fill(y == 2, 3), {}), ("softmax_dice_loss", y.masked_fill(y == 2, -1), {}),
+            ("softmax_dice_ce_loss", y.masked_fill(y == 2, -7), {"ignore_index": -7}),  # valid: ignored
+            ("sigmoid_dice_loss", m.masked_fill(m == 1, 2.0), {}),
+            ("sigmoid_dice_loss", m.masked_fill(m == 1, float("nan")), {}),
+            ("sigmoid_dice_ce_loss", m.masked_fill(m == 1, -3.0), {"ignore_index": -3}),  # valid: ignored
+            ("sigmoid_dice_loss", m.masked_fill(m == 1, -3.0), {"ignore_index": -100}),
+            ("sigmoid_dice_loss", m.to(torch.uint8).masked_fill(m == 1, 255), {"ignore_index": 255}),  # valid
+            ("sigmoid_dice_loss", m.to(torch.uint8).masked_fill(m == 1, 7), {}),
+            ("sigmoid_dice_loss", m.masked_fill(m == 1, 2.0), {"validate": False})]  # no check: a value
+
+
+@needs_cc
+@pytest.mark.parametrize("case_index", range(10))
+def test_native_and_torch_path_check_targets_alike(monkeypatch, case_index):
+    """The native kernels report the range of the counted target values and the loss checks it: the same
+    errors (message included), the same ignored values and the same results as the torch path."""
+    name, target, kw = _bad_targets()[case_index]
+    x = torch.randn(2, 3, 5, 6)
+    results = []
+    for flag in ("1", "0"):
+        monkeypatch.setenv("LOSSLAB_NATIVE", flag)
+        try:
+            results.append(value_and_grad(name, x, target, **kw))
+        except ValueError as exc:
+            results.append(str(exc))
+    if isinstance(results[0], str):
+        assert results[0] == results[1] and "expected" in results[0]
+    else:
+        assert not isinstance(results[1], str), results[1]
+        torch.testing.assert_close(results[0][0], results[1][0], rtol=2e-6, atol=1e-7)
+        torch.testing.assert_close(results[0][1], results[1][1], rtol=2e-6, atol=2e-8)
+
+
 @needs_cc
 @pytest.mark.parametrize("name, kw", [("softmax_dice_ce_loss", {}), ("softmax_dice_loss", {"squared": True}),
                                       ("sigmoid_dice_ce_loss", {"pos_weight": torch.tensor(2.0, dtype=F64)}),

@@ -148,11 +148,11 @@ def _load(candidates: list[list[str]] | None = None) -> tuple[ctypes.CDLL, list[
 
 
 def _declare(lib: ctypes.CDLL) -> None:
-    p, i64, i32 = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
+    p, i64, i32, f64 = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int, ctypes.c_double
     signatures = {"softmax_index_forward": ([p, p, i64, i64, i64, i64, i32, p, p, p, p, p, i32], i32),
                   "softmax_index_backward": ([p, p, i64, i64, i64, i64, i32, p, p, p, p, i32], i32),
-                  "sigmoid_forward": ([p, p, p, p, i64, i64, i64, i32, p, p, p, p, p, i32], i32),
-                  "sigmoid_backward": ([p, p, p, i64, i64, i64, i32, p, p, p, i32], None)}
+                  "sigmoid_forward": ([p, p, f64, p, i64, i64, i64, i32, p, p, p, p, p, p, p, i32], i32),
+                  "sigmoid_backward": ([p, p, f64, p, i64, i64, i64, i32, p, p, p, i32], None)}
     for name, (argtypes, restype) in signatures.items():
         for suffix in ("f32", "f64", "f32u8", "f64u8"):
             if name.startswith("softmax") and suffix.endswith("u8"):

@@ -335,63 +335,72 @@ int softmax_index_backward_##SUF(const T* x, const int64_t* t, int64_t ignore, i
 DEFINE_KERNELS(float, f32, exp_nonpositive_f, logf)
 DEFINE_KERNELS(double, f64, exp_nonpositive_d, log)
 
-/* Sigmoid (binary / multi-label masks): x, t, valid (N, C, S) with t of type TT (the float type or uint8:
- * bool masks), t = 0 and valid = 0 at ignored elements (valid may be NULL), posw (N, C) or NULL.
+/* Sigmoid (binary / multi-label masks): x, t (N, C, S) with t of type TT (the float type or uint8: bool
+ * masks); an element whose t equals `ignore` counts nowhere (pass NaN for none); posw (N, C) or NULL.
  *   forward:  p = σ(x) (0 at ignored elements) is written out, and per (image, class) in float64
- *             inter += p t,  mass += p (p² when squared),  size += t (t² when squared),
- *             nll += (1 + (w − 1) t) softplus(x) − w t x   (the BCE with positive weight w; nll may be NULL)
+ *             inter += p t,  mass += p (p² when squared),  size += t (t² when squared),  count += 1,
+ *             nll += (1 + (w − 1) t) softplus(x) − w t x   (the BCE with positive weight w; nll may be NULL),
+ *             and range = (min, max, any NaN) of the counted t, which the caller checks against [0, 1];
  *   backward: p is turned into the gradient in place,
  *             grad = p (1 − p) (h + g_I t) + g_L ((1 + (w − 1) t) p − w t),  h = g_P (2 p g_P when squared).
  */
 #define DEFINE_SIGMOID(T, TT, SUF, EXP, LOG)                                                              \
-int sigmoid_forward_##SUF(const T* x, const TT* t, const uint8_t* valid, const T* posw, int64_t N,        \
-                          int64_t C, int64_t S, int squared, T* p, double* inter, double* mass,           \
-                          double* size, double* nll, int nthreads) {                                      \
+int sigmoid_forward_##SUF(const T* x, const TT* t, double ignore, const T* posw, int64_t N, int64_t C,    \
+                          int64_t S, int squared, T* p, double* inter, double* mass, double* size,        \
+                          double* nll, double* count, double* range, int nthreads) {                      \
     const int64_t nblk = (S + _B - 1) / _B;                                                               \
-    _Pragma("omp parallel for schedule(static) num_threads(nthreads)")                                    \
+    const T ig = (T)ignore;                                                                               \
+    T lo = INFINITY, hi = -INFINITY;                                                                      \
+    int nan = 0;                                                                                          \
+    PRAGMA(omp parallel for schedule(static) num_threads(nthreads)                                        \
+           reduction(min:lo) reduction(max:hi) reduction(|:nan))                                          \
     for (int64_t row = 0; row < N * C; row++) {                                                           \
-        uint8_t ones[_B];                                                                                 \
         T e[_B];                                                                                          \
-        memset(ones, 1, sizeof ones);                                                                     \
         const T w = posw ? posw[row] : (T)1, sq = squared ? (T)1 : (T)0;                                  \
-        double di = 0, dm = 0, ds = 0, dl = 0;                                                            \
+        double di = 0, dm = 0, ds = 0, dl = 0, dc = 0;                                                    \
         for (int64_t b = 0; b < nblk; b++) {                                                              \
             const int64_t s0 = b * _B, len = S - s0 < _B ? S - s0 : _B;                                   \
             const T* xb = x + row * S + s0;                                                               \
             const TT* tb = t + row * S + s0;                                                              \
-            const uint8_t* ok = valid ? valid + row * S + s0 : ones;                                      \
             T* pb = p + row * S + s0;                                                                     \
-            T si = 0, sm = 0, st = 0, sl = 0;                                                             \
+            T si = 0, sm = 0, st = 0, sl = 0, sc = 0;                                                     \
             _Pragma("omp simd")                                                                           \
             for (int64_t k = 0; k < len; k++) e[k] = EXP(xb[k] < 0 ? xb[k] : -xb[k]);                     \
-            _Pragma("omp simd reduction(+:si,sm,st)")                                                     \
+            PRAGMA(omp simd reduction(+:si,sm,st,sc) reduction(min:lo) reduction(max:hi) reduction(|:nan)) \
             for (int64_t k = 0; k < len; k++) {                                                           \
-                const T q = (T)1 / ((T)1 + e[k]), tv = (T)tb[k];                                          \
-                const T pv = (T)ok[k] * (xb[k] >= 0 ? q : e[k] * q);                                      \
+                const T raw = (T)tb[k], q = (T)1 / ((T)1 + e[k]);                                         \
+                const int ok = raw != ig;                                                                 \
+                const T tv = ok ? raw : (T)0, pv = ok ? (xb[k] >= 0 ? q : e[k] * q) : (T)0;               \
                 pb[k] = pv;                                                                               \
                 si += pv * tv;                                                                            \
                 sm += pv * (sq * pv + ((T)1 - sq));                                                       \
                 st += tv * (sq * tv + ((T)1 - sq));                                                       \
+                sc += ok ? (T)1 : (T)0;                                                                   \
+                lo = ok && raw < lo ? raw : lo;                                                           \
+                hi = ok && raw > hi ? raw : hi;                                                           \
+                nan |= raw != raw;                                                                        \
             }                                                                                             \
             if (nll) {                                                                                    \
                 _Pragma("omp simd reduction(+:sl)")                                                       \
                 for (int64_t k = 0; k < len; k++) {                                                       \
-                    const T xv = xb[k], tv = (T)tb[k];                                                    \
+                    const T xv = xb[k], raw = (T)tb[k];                                                   \
                     const T sp = (xv > 0 ? xv : (T)0) + LOG((T)1 + e[k]);                                 \
-                    sl += (T)ok[k] * (((T)1 + (w - (T)1) * tv) * sp - w * tv * xv);                       \
+                    sl += raw != ig ? ((T)1 + (w - (T)1) * raw) * sp - w * raw * xv : (T)0;               \
                 }                                                                                         \
             }                                                                                             \
-            di += si; dm += sm; ds += st; dl += sl;                                                       \
+            di += si; dm += sm; ds += st; dl += sl; dc += sc;                                             \
         }                                                                                                 \
-        inter[row] = di; mass[row] = dm; size[row] = ds;                                                  \
+        inter[row] = di; mass[row] = dm; size[row] = ds; count[row] = dc;                                 \
         if (nll) nll[row] = dl;                                                                           \
     }                                                                                                     \
+    range[0] = lo; range[1] = hi; range[2] = nan;                                                         \
     return 0;                                                                                             \
 }                                                                                                         \
                                                                                                           \
-void sigmoid_backward_##SUF(T* p, const TT* t, const T* posw, int64_t N, int64_t C, int64_t S,            \
-                            int squared, const T* g_inter, const T* g_mass, const T* g_nll,               \
+void sigmoid_backward_##SUF(T* p, const TT* t, double ignore, const T* posw, int64_t N, int64_t C,        \
+                            int64_t S, int squared, const T* g_inter, const T* g_mass, const T* g_nll,    \
                             int nthreads) {                                                               \
+    const T ig = (T)ignore;                                                                               \
     _Pragma("omp parallel for schedule(static) num_threads(nthreads)")                                    \
     for (int64_t row = 0; row < N * C; row++) {                                                           \
         T* pr = p + row * S;                                                                              \
@@ -401,7 +410,7 @@ void sigmoid_backward_##SUF(T* p, const TT* t, const T* posw, int64_t N, int64_t
         const T g2 = squared ? (T)2 * g_mass[row] : (T)0, g1 = squared ? (T)0 : g_mass[row];              \
         _Pragma("omp simd")                                                                               \
         for (int64_t s = 0; s < S; s++) {                                                                 \
-            const T pv = pr[s], tv = (T)tr[s];                                                            \
+            const T pv = pr[s], raw = (T)tr[s], tv = raw != ig ? raw : (T)0;                              \
             const T h = g2 * pv + g1 + gi * tv;                                                           \
             pr[s] = pv * ((T)1 - pv) * h + gl * (((T)1 + (w - (T)1) * tv) * pv - w * tv);                 \
         }                                                                                                 \

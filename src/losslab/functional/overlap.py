@@ -52,6 +52,7 @@ Convention (shared by every function here):
 
 from __future__ import annotations
 
+import ctypes
 import math
 from typing import Literal, NamedTuple
 
@@ -173,17 +174,19 @@ class _SoftOverlap(torch.autograd.Function):
     same activation: ``−log p_t`` (softmax, class indices) or the binary cross-entropy with ``pos_weight``
     (sigmoid, a constant ``(N, C, S)`` view or ``None``); its gradient enters the same backward.
 
-    ``target`` is ``(N, S)`` int64 class indices (softmax) or an ``(N, C, S)`` dense target (ignored elements
-    zeroed); ``valid`` is ``None`` or the boolean mask of the pixels that count.
+    ``target`` is ``(N, S)`` int64 class indices (softmax) or an ``(N, C, S)`` dense target; on the torch path
+    ignored class indices are mapped to 0 and ignored mask elements zeroed, and ``valid`` is ``None`` or the
+    boolean mask of the pixels that count.
 
     * **Native** (``kernels`` from :func:`_native_kernels`): forward and backward are one C pass each. For
       softmax neither keeps the probabilities: the forward reads logits and target and writes only the sums;
       the backward recomputes the softmax from the saved logits and writes the gradient, so the extra memory
-      is the gradient alone. The raw class indices come with ``ignore`` (the ``ignore_index``; ``valid`` is
-      ``None``): the kernel skips those pixels and reports the range of the others, checked here (``fn``
-      names the loss in the error). For sigmoid the forward writes ``p`` and the backward turns it into the
-      gradient in place, as the torch path does.
-    * **torch**: ignored class indices are mapped to 0 beforehand. Forward computes the probabilities once
+      is the gradient alone. For sigmoid the forward writes ``p`` and the backward turns it into the
+      gradient in place, as the torch path does. The forward runs before this function (``native`` is its
+      ``(p, sums)``, see :func:`_native_forward`) so that the caller can check the target's range, which it
+      reports. ``target`` is the raw target and ``ignore`` the ``ignore_index``: the kernels skip those
+      elements (``valid`` is ``None``).
+    * **torch**: forward computes the probabilities once
       and keeps them (as large as the logits); backward turns that buffer into the gradient in place, so the
       extra memory is one logits-sized tensor plus at most two per-pixel ``(N, S)`` buffers.
 
@@ -193,11 +196,11 @@ class _SoftOverlap(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, target, valid, activation, squared, dtype, nll=False, pos_weight=None,  # noqa: D102
-                kernels=None, ignore=None, fn=""):
+                kernels=None, ignore=None, native=None):
         ce = pt = p = None
-        if kernels is not None:  # one native pass: (p,) I, P, T and the cross-entropy sums
-            p, (inter, mass, size, ce) = _native_forward(kernels, activation, x, target, valid, squared, nll,
-                                                         pos_weight, ignore, fn)
+        if native is not None:  # the native pass already ran: (p,) I, P, T and the cross-entropy sums
+            p, sums = native
+            inter, mass, size, ce = sums[:4]
         else:
             p = _probabilities(x, activation, dtype, valid)
             mass = _rowdot(p, p) if squared else p.sum(-1)
@@ -236,9 +239,8 @@ class _SoftOverlap(torch.autograd.Function):
         p, pt, ctx.p, ctx.pt = ctx.p, ctx.pt, None, None
         if kernels is not None:
             if p is None:  # a second backward: recompute
-                p = _native_forward(kernels, activation, x, target, valid, squared, False, ctx.pos_weight,
-                                    None, "")[0]
-            _native_sigmoid_backward_(kernels, p, target, squared, g_inter, g_mass, g_nll, ctx.pos_weight)
+                p = _native_forward(kernels, activation, x, target, squared, False, ctx.pos_weight, ignore)[0]
+            _native_sigmoid_backward_(kernels, p, target, squared, g_inter, g_mass, g_nll, ctx.pos_weight, ignore)
             return (p, *none)
         if p is None:  # a second backward: recompute
             p = _probabilities(x, activation, dtype, valid)
@@ -271,35 +273,39 @@ def _address(t: torch.Tensor | None) -> int | None:
     return None if t is None else t.data_ptr()
 
 
-def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, valid: torch.Tensor | None,
-                    squared: bool, nll: bool, pos_weight: torch.Tensor | None, ignore: int | None, fn: str
-                    ) -> tuple[torch.Tensor | None, torch.Tensor]:
-    """``(p, sums)``: the ``(4, N, C)`` sums ``(I, P, T, cross-entropy)`` in ``x``'s dtype (the last is 0
-    unless ``nll``) and, for sigmoid, ``p`` (0 at ignored elements; ``None`` for softmax).
+def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, squared: bool, nll: bool,
+                    pos_weight: torch.Tensor | None, ignore: int) -> tuple[torch.Tensor | None, torch.Tensor, tuple]:
+    """``(p, sums, (lo, hi, nan))`` from one native pass over raw targets (elements equal to ``ignore`` skipped).
 
-    Softmax: ``t`` holds raw class indices, ``ignore`` the index to skip; the others must lie in ``[0, C)``.
+    ``sums``: ``(5, N, C)`` in ``x``'s dtype, ``(I, P, T, cross-entropy, n)`` (cross-entropy 0 unless ``nll``;
+    ``n`` the elements counted). ``p``: for sigmoid the probabilities (0 at ignored elements), ``None`` for
+    softmax. ``lo, hi``: the range of the counted target values, ``nan``: whether a target value is NaN; the
+    caller checks them (the kernels never index with a target value).
     """
     n, c, s = x.shape
-    sums = torch.zeros(4, n, c, dtype=torch.float64)
+    sums = torch.zeros(5, n, c, dtype=torch.float64)
     out = (*(v.data_ptr() for v in sums[:3]), sums[3].data_ptr() if nll else None)
     p = None
     if activation == "softmax":
         # the kernel keeps 32 bytes of partial sums per (image, class) and thread: at most a quarter of the
         # logits' size when each thread has at least 32 pixels of every image
         threads = min(torch.get_num_threads(), max(1, s // 32))
-        span = torch.empty(2, dtype=torch.int64)
-        failed = kernels[0](x.data_ptr(), t.data_ptr(), ignore, n, c, s, int(squared), *out, span.data_ptr(),
-                            threads)
-        if not failed:
-            _check_class_range(fn, int(span[0]), int(span[1]), c, ignore)
+        span = (ctypes.c_int64 * 2)()
+        failed = kernels[0](x.data_ptr(), t.data_ptr(), ignore, n, c, s, int(squared), *out,
+                            ctypes.addressof(span), threads)
+        sums[4] = sums[2].sum(1, keepdim=True)
+        span = (span[0], span[1], False)
     else:
         p = torch.empty_like(x)
         weight = None if pos_weight is None else pos_weight[..., 0].contiguous()  # (N, C)
-        failed = kernels[0](x.data_ptr(), t.data_ptr(), _address(valid), _address(weight), n, c, s,
-                            int(squared), p.data_ptr(), *out, torch.get_num_threads())
+        span = (ctypes.c_double * 3)()
+        failed = kernels[0](x.data_ptr(), t.data_ptr(), ignore, _address(weight), n, c, s, int(squared),
+                            p.data_ptr(), *out, sums[4].data_ptr(), ctypes.addressof(span),
+                            torch.get_num_threads())
+        span = (span[0], span[1], bool(span[2]))
     if failed:
         raise MemoryError("losslab: the native overlap kernel could not allocate its work buffers")
-    return p, sums.to(x.dtype)
+    return p, sums.to(x.dtype), span
 
 
 def _native_softmax_backward(kernels, x, t, squared, g_inter, g_mass, g_nll, ignore) -> torch.Tensor:
@@ -314,13 +320,13 @@ def _native_softmax_backward(kernels, x, t, squared, g_inter, g_mass, g_nll, ign
     return grad
 
 
-def _native_sigmoid_backward_(kernels, p, t, squared, g_inter, g_mass, g_nll, pos_weight) -> None:
+def _native_sigmoid_backward_(kernels, p, t, squared, g_inter, g_mass, g_nll, pos_weight, ignore) -> None:
     """In place, as :func:`_sigmoid_backward_` (``p`` from :func:`_native_forward`)."""
     n, c, s = p.shape
     gs = [g.contiguous() for g in (g_inter, g_mass)] + [None if g_nll is None else g_nll.contiguous()]
     weight = None if pos_weight is None else pos_weight[..., 0].contiguous()
-    kernels[1](p.data_ptr(), t.data_ptr(), _address(weight), n, c, s, int(squared), *(_address(g) for g in gs),
-               torch.get_num_threads())
+    kernels[1](p.data_ptr(), t.data_ptr(), ignore, _address(weight), n, c, s, int(squared),
+               *(_address(g) for g in gs), torch.get_num_threads())
 
 
 def _check_class_range(fn: str, lo: int, hi: int, n_cls: int, ignore_index: int) -> None:
@@ -328,6 +334,16 @@ def _check_class_range(fn: str, lo: int, hi: int, n_cls: int, ignore_index: int)
     if lo < 0 or hi >= n_cls:
         fail(fn, "`target` class indices in", f"[0, {n_cls - 1}] for {n_cls} classes "
              f"(ignore_index={ignore_index})", f"class {lo if lo < 0 else hi}")
+
+
+def _check_mask_range(fn: str, lo: float, hi: float, t: torch.Tensor, ignore_index: int | None) -> None:
+    """Mask values (other than ``ignore_index``) in ``[lo, hi]`` must lie in ``[0, 1]``; a NaN ``lo`` or ``hi``
+    (a NaN in the target) fails with the NaN check's message."""
+    if math.isnan(lo) or math.isnan(hi):
+        check_no_nan(fn, "target", t)
+    if lo < 0 or hi > 1:
+        fail(fn, "`target` values in", "[0, 1]" + ("" if ignore_index is None else f" (or ignore_index={ignore_index})"),
+             f"values in [{lo:g}, {hi:g}]")
 
 
 def _neg_log_pt(x: torch.Tensor, idx: torch.Tensor, valid: torch.Tensor | None, pt: torch.Tensor) -> torch.Tensor:
@@ -514,9 +530,9 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
                  target.dtype, TypeError)
         t = target.reshape(n_img, s).long()
         kernels = _native_kernels(x, t, activation, dtype, None)
-        if kernels is not None:
+        if kernels is not None:  # the kernel skips ignored pixels; the range it reports is checked below
             t = t.contiguous()
-        else:  # the kernel skips ignored pixels and checks the range itself
+        else:
             lo, hi = _value_range(t)  # one pass: tells whether ignore_index can occur at all
             if lo <= ignore_index <= hi:
                 ignored = t == ignore_index
@@ -536,34 +552,36 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
         if target.is_complex():
             fail(fn, "`target` dtype to be", "floating, integer or bool", target.dtype, TypeError)
         t = target.reshape(n_img, n_cls, s)
-        kernels = None  # softmax with a one-hot target has none; sigmoid's are looked up below
-        lo, hi = _value_range(t) if (validate or activation == "sigmoid") else (0.0, 0.0)
-        if activation == "sigmoid" and lo <= ignore_index <= hi:
-            ignored = t == ignore_index
-            if bool(ignored.any()):
-                valid = ~ignored
-                t = torch.where(valid, t, 0).to(dtype)
-                lo, hi = _value_range(t)
-        if validate:
-            if math.isnan(lo) or math.isnan(hi):
-                check_no_nan(fn, "target", t)
-            if lo < 0 or hi > 1:
-                fail(fn, "`target` values in", "[0, 1]" + (f" (or ignore_index={ignore_index})"
-                                                           if activation == "sigmoid" else ""),
-                     f"values in [{lo:g}, {hi:g}]")
-        count = (valid.sum(-1, dtype=dtype) if valid is not None
-                 else torch.full((n_img, n_cls), float(s), dtype=dtype, device=device))
+        kernels = None  # softmax with a one-hot target has none
+        if activation == "sigmoid":
+            pos_weight = check_pos_weight(fn, pos_weight, tuple(logits.shape), dtype, device, validate)
+            if pos_weight is not None:  # a view for the usual (C, 1, ...) or scalar shapes
+                pos_weight = pos_weight.expand(logits.shape).reshape(n_img, n_cls, s)
+            kernels = _native_kernels(x, t, activation, dtype, pos_weight)
+        if kernels is None:  # the kernel skips ignored elements and reports the range itself
+            lo, hi = _value_range(t) if (validate or activation == "sigmoid") else (0.0, 0.0)
+            if activation == "sigmoid" and lo <= ignore_index <= hi:
+                ignored = t == ignore_index
+                if bool(ignored.any()):
+                    valid = ~ignored
+                    t = torch.where(valid, t, 0).to(dtype)
+                    lo, hi = _value_range(t)
+            if validate:
+                _check_mask_range(fn, lo, hi, t, ignore_index if activation == "sigmoid" else None)
+            count = (valid.sum(-1, dtype=dtype) if valid is not None
+                     else torch.full((n_img, n_cls), float(s), dtype=dtype, device=device))
     fused = nll and not squared and (activation == "sigmoid" or t.dim() == 2)
-    if activation == "sigmoid":
-        pos_weight = check_pos_weight(fn, pos_weight, tuple(logits.shape), dtype, device, validate)
-        if pos_weight is not None:  # a view for the usual (C, 1, ...) or scalar shapes
-            pos_weight = pos_weight.expand(logits.shape).reshape(n_img, n_cls, s)
-        kernels = _native_kernels(x, t, activation, dtype, pos_weight)
-    ignore = ignore_index if kernels is not None and activation == "softmax" else None
+    native = None
+    if kernels is not None:  # one pass over raw targets; the range it reports is checked here
+        p, sums, (lo, hi, nan) = _native_forward(kernels, activation, x, t, squared, fused, pos_weight,
+                                                 ignore_index)
+        if activation == "softmax":
+            _check_class_range(fn, int(lo), int(hi), n_cls, ignore_index)
+        elif validate:
+            _check_mask_range(fn, math.nan if nan else lo, hi, t, ignore_index)
+        native, count = (p, sums), sums[4]
     inter, mass, size, *ce = _SoftOverlap.apply(x, t, valid, activation, squared, dtype, fused, pos_weight,
-                                                kernels, ignore, fn)
-    if ignore is not None:  # the native kernel counted the pixels per class
-        count = size.sum(1, keepdim=True).expand(n_img, n_cls)
+                                                kernels, ignore_index, native)
     ce = (ce[0], size if activation == "softmax" else count) if fused else None
     stats = _Stats(inter, mass, size, count)
     if not include_background:
