@@ -206,8 +206,9 @@ def test_native_gradcheck_and_second_backward(name, kw):
 
 
 @needs_cc
-def test_native_sums_do_not_depend_on_the_thread_count():
-    x, y = case(torch.float32, seed=2, shape=(2, 5, 64, 48))
+@pytest.mark.parametrize("classes", [4, 5])  # the specialised and the general float32 blocks
+def test_native_sums_do_not_depend_on_the_thread_count(classes):
+    x, y = case(torch.float32, seed=2, shape=(2, classes, 64, 48))
     before = torch.get_num_threads()
     try:
         runs = []
@@ -254,11 +255,12 @@ def test_failed_build_warns_once_and_falls_back(monkeypatch, tmp_path):
 
 
 @needs_cc
-def test_native_results_repeat_exactly():
+@pytest.mark.parametrize("classes", [4, 5])  # the specialised and the general float32 blocks
+def test_native_results_repeat_exactly(classes):
     """Per-thread partial sums are added in thread order: the same inputs and thread count give the same
     bits every time (so a training run repeats)."""
-    x, y = case(torch.float32, seed=8, shape=(2, 5, 96, 64))
-    masks = torch.nn.functional.one_hot(y.clamp_min(0), 5).movedim(-1, 1).float().contiguous()
+    x, y = case(torch.float32, seed=8, shape=(2, classes, 96, 64))
+    masks = torch.nn.functional.one_hot(y.clamp_min(0), classes).movedim(-1, 1).float().contiguous()
     for name, target in (("softmax_dice_ce_loss", y), ("sigmoid_dice_ce_loss", masks)):
         first = value_and_grad(name, x, target)
         for _ in range(4):
