@@ -28,3 +28,23 @@ def test_bad_option_is_one_line_exit_2():
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "expected --task one of" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_usage_errors_are_one_line_exit_2(capsys):
+    """click's own usage errors (unknown option or command, a value out of range) take the same one-line
+    path as losslab's, whichever click typer uses (recent typer ships its own copy of click's classes)."""
+    for argv, text in ((["demo", "--no-such-option"], "No such option: --no-such-option"),
+                       (["no-such-command"], "No such command"),
+                       (["demo", "--seeds", "0"], "--seeds")):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.startswith("losslab: error: ") and text in err and err.strip().count("\n") == 0, err
+    assert main(["demo", "--help"]) == 0
+    assert "--seeds" in capsys.readouterr().out
+
+
+def test_unknown_option_has_no_traceback():
+    proc = subprocess.run([sys.executable, "-m", "losslab.cli", "compare", "--no-such-option"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr + proc.stdout
+    assert proc.stderr.strip().count("\n") == 0 and "No such option" in proc.stderr

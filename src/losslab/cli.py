@@ -378,24 +378,39 @@ def demo_cmd(out: str = typer.Option("losslab-report", "--out", help="Folder of 
              print_wide=_print_wide)
 
 
+def _click_signal(exc: BaseException) -> str | None:
+    """``"exit"``, ``"abort"`` or ``"usage"`` for click's control-flow exceptions, else ``None``.
+
+    Matched by class name along the MRO, not by class: typer >= 0.2x raises its own copies of click's
+    classes (``typer.Exit``, ``typer._click.exceptions.NoSuchOption``), which ``click``'s do not catch.
+    """
+    names = {c.__name__ for c in type(exc).__mro__ if c.__module__.split(".")[0] in ("click", "typer")}
+    if "Exit" in names:
+        return "exit"
+    if "Abort" in names:
+        return "abort"
+    return "usage" if names & {"ClickException", "TyperException"} else None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the app, turning user errors into one line on stderr and exit code 2."""
-    import click
-
     try:
         app(args=argv, standalone_mode=False, prog_name="losslab")
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.exceptions.Abort:
-        print("losslab: aborted", file=sys.stderr)
-        return 130
-    except click.ClickException as exc:
-        print(f"losslab: error: {exc.format_message()}", file=sys.stderr)
-        return 2
-    except (UserError, ValueError, TypeError, OSError, KeyError) as exc:
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"losslab: error: {msg}", file=sys.stderr)
-        return 2
+    except Exception as exc:  # noqa: BLE001 - sorted below; anything else is re-raised
+        signal = _click_signal(exc)
+        if signal == "exit":
+            return exc.exit_code  # type: ignore[attr-defined]
+        if signal == "abort":
+            print("losslab: aborted", file=sys.stderr)
+            return 130
+        if signal == "usage":
+            print(f"losslab: error: {exc.format_message()}", file=sys.stderr)  # type: ignore[attr-defined]
+            return 2
+        if isinstance(exc, (UserError, ValueError, TypeError, OSError, KeyError)):
+            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            print(f"losslab: error: {msg}", file=sys.stderr)
+            return 2
+        raise
     return 0
 
 
