@@ -5,8 +5,9 @@
  * target and writes only the per-(image, class) sums; the backward recomputes the softmax from the logits
  * (saved anyway) and writes the gradient into a fresh tensor. The sigmoid kernels write p in the forward and
  * turn it into the gradient in place: a sigmoid is cheap to store and costly (a division) to recompute, and
- * the in-place pass measured faster; for the softmax the two designs cost the same time, and the recompute
- * holds one logits-sized tensor less between forward and backward.
+ * the in-place pass measured faster. For the softmax the recompute measured as fast as the in-place pass (and
+ * lets the 2-4-class blocks below keep a pixel's softmax in registers), and it holds one logits-sized tensor
+ * less between forward and backward.
  *
  * Softmax: x is (N, C, S) contiguous, t (N, S) int64; a pixel whose t equals `ignore` counts nowhere, any
  * other t is its class. Work is split into blocks of pixels of one image (about 16 KB of exponentials); per
@@ -17,7 +18,8 @@
  *             and range = (min, max) of the counted t, which the caller checks against [0, C);
  *   backward: grad_c = p_c (h_c − r) + [t = c] b,  h_c = g_P,c (2 p_c g_P,c when squared),
  *             b = p_t g_I,t − g_L,t,  r = Σ_c p_c h_c + b     (0 at ignored pixels).
- * Each function is compiled for float and double; nthreads is torch.get_num_threads().
+ * Each function is compiled for float and double (the 2-4-class blocks for float only); nthreads is
+ * torch.get_num_threads().
  */
 #if defined(LOSSLAB_MVEC512)  /* glibc's AVX-512 vector math: _ZGVeN16v_expf, ... */
 #pragma omp declare simd notinbranch simdlen(16)
