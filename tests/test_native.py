@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 import warnings
 
 import pytest
@@ -49,6 +51,28 @@ def test_kernels_build_and_are_cached(tmp_path, monkeypatch):
     monkeypatch.setattr(_native, "_state", {})
     monkeypatch.setattr(_native.subprocess, "run", lambda *a, **k: pytest.fail("rebuilt a cached library"))
     assert _native.kernels("softmax", torch.float32) is not None
+
+
+@needs_cc
+def test_builds_unused_for_30_days_are_pruned_and_used_ones_kept(tmp_path, monkeypatch):
+    """A new build deletes cached builds whose last use is older than 30 days; loading a cached build counts
+    as a use."""
+    monkeypatch.setenv("LOSSLAB_CACHE_DIR", str(tmp_path))
+    month_ago = time.time() - 31 * 24 * 3600
+    stale, fresh, other = (tmp_path / f"overlap-{name}.so" for name in ("stale", "fresh", "other"))
+    for path in (stale, fresh, other):
+        path.write_bytes(b"not a library")
+    os.utime(stale, (month_ago, month_ago))
+    os.utime(other, (month_ago, month_ago))
+    other.with_suffix(".txt").write_text("not a build")
+    _native._load([[]])  # builds: prunes
+    names = {p.name for p in tmp_path.iterdir()}
+    assert "overlap-stale.so" not in names and "overlap-other.so" not in names
+    assert {"overlap-fresh.so", "overlap-other.txt"} <= names
+    built = next(p for p in tmp_path.glob("overlap-*.so") if p != fresh)
+    os.utime(built, (month_ago, month_ago))
+    _native._load([[]])  # cached: no build, but the use refreshes the mtime
+    assert built.exists() and built.stat().st_mtime > month_ago + 24 * 3600
 
 
 @needs_cc

@@ -7,8 +7,9 @@ sigmoid kernels write the probabilities and turn them into the gradient in place
 use with the system C compiler (``$CC``, else ``cc``; a second or two) into a per-user cache
 (``$LOSSLAB_CACHE_DIR``, else ``$XDG_CACHE_HOME/losslab`` or ``~/.cache/losslab``), keyed by the source,
 the compiler, the flags and the CPU's feature flags, so a shared home directory on machines with
-different CPUs gets one build per CPU kind. Builds try, best first: AVX-512, then AVX2 + FMA, with glibc's
-vector math (``libmvec``: vector ``exp``/``log``), then plain ``-O3`` with OpenMP, then without OpenMP.
+different CPUs gets one build per CPU kind; a new build deletes the builds unused for 30 days. Builds try,
+best first: AVX-512, then AVX2 + FMA, with glibc's vector math (``libmvec``: vector ``exp``/``log``), then
+plain ``-O3`` with OpenMP, then without OpenMP.
 
 Set ``LOSSLAB_NATIVE=0`` to always use the torch implementation. When no build succeeds, one
 ``RuntimeWarning`` says why and the torch implementation is used; results agree to rounding (tested).
@@ -24,6 +25,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -124,7 +126,9 @@ def _load(candidates: list[list[str]] | None = None) -> tuple[ctypes.CDLL, list[
         key = hashlib.sha256(b"\0".join([source, cc.encode(), " ".join(extra).encode(),
                                          cpu.encode()])).hexdigest()[:16]
         target = cache / f"overlap-{key}.so"
-        if not target.exists():
+        if target.exists():
+            _touch(target)
+        else:
             fd, tmp = tempfile.mkstemp(suffix=".so", dir=cache)
             os.close(fd)
             try:
@@ -134,6 +138,7 @@ def _load(candidates: list[list[str]] | None = None) -> tuple[ctypes.CDLL, list[
                     errors.append(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed")
                     continue
                 os.replace(tmp, target)  # atomic: concurrent processes build the same file
+                _prune(cache, keep=target)
             finally:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
@@ -145,6 +150,32 @@ def _load(candidates: list[list[str]] | None = None) -> tuple[ctypes.CDLL, list[
         _declare(lib)
         return lib, extra
     raise RuntimeError(f"{cc} could not build {_SOURCE.name}: {'; '.join(errors)}")
+
+
+_STALE_SECONDS = 30 * 24 * 3600
+
+
+def _touch(path: Path) -> None:
+    """Mark a cached build as used (its mtime), so that :func:`_prune` keeps it."""
+    try:
+        os.utime(path)
+    except OSError:  # a read-only cache still serves
+        pass
+
+
+def _prune(cache: Path, keep: Path) -> None:
+    """Delete cached builds unused for 30 days (other losslab versions, compilers or CPUs leave them behind).
+
+    Each use refreshes a build's mtime; a pruned build that is wanted again is rebuilt in a second or two. A
+    process that has loaded a pruned file keeps its mapping (POSIX unlink semantics).
+    """
+    cutoff = time.time() - _STALE_SECONDS
+    for old in cache.glob("overlap-*.so"):
+        try:
+            if old != keep and old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:  # vanished meanwhile, or not ours to delete
+            pass
 
 
 def _declare(lib: ctypes.CDLL) -> None:
