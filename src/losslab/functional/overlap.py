@@ -186,9 +186,9 @@ class _SoftOverlap(torch.autograd.Function):
       ``(p, sums)``, see :func:`_native_forward`) so that the caller can check the target's range, which it
       reports. ``target`` is the raw target and ``ignore`` the ``ignore_index``: the kernels skip those
       elements (``valid`` is ``None``).
-    * **torch**: forward computes the probabilities once
-      and keeps them (as large as the logits); backward turns that buffer into the gradient in place, so the
-      extra memory is one logits-sized tensor plus at most two per-pixel ``(N, S)`` buffers.
+    * **torch**: forward computes the probabilities once and keeps them (as large as the logits); backward
+      turns that buffer into the gradient in place, so the extra memory is one logits-sized tensor plus at
+      most two per-pixel ``(N, S)`` buffers.
 
     A second backward through the same graph recomputes what the first one consumed from the saved logits.
     The backward is not itself differentiable (double backward raises).
@@ -291,10 +291,12 @@ def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, 
         # logits' size when each thread has at least 32 pixels of every image
         threads = min(torch.get_num_threads(), max(1, s // 32))
         span = (ctypes.c_int64 * 2)()
-        failed = kernels[0](x.data_ptr(), t.data_ptr(), ignore, n, c, s, int(squared), *out,
+        failed = kernels[0](x.data_ptr(), t.data_ptr(), _int64(ignore), n, c, s, int(squared), *out,
                             ctypes.addressof(span), threads)
         sums[4] = sums[2].sum(1, keepdim=True)
         span = (span[0], span[1], False)
+        if _int64(ignore) != ignore and float(sums[4, :, 0].sum()) < n * s:  # the clamped ignore value occurs
+            span = (_int64(ignore), _int64(ignore), False)
     else:
         p = torch.empty_like(x)
         weight = None if pos_weight is None else pos_weight[..., 0].contiguous()  # (N, C)
@@ -308,13 +310,19 @@ def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, 
     return p, sums.to(x.dtype), span
 
 
+def _int64(index: int) -> int:
+    """``index`` clamped to int64 (ctypes would wrap it): beyond, no int64 target equals it, and the one at
+    the bound is caught by :func:`_native_forward`."""
+    return min(max(index, -(2**63)), 2**63 - 1)
+
+
 def _native_softmax_backward(kernels, x, t, squared, g_inter, g_mass, g_nll, ignore) -> torch.Tensor:
     """The gradient with respect to ``x`` (as :func:`_softmax_index_backward_`), recomputed from the logits
     (the arguments of :func:`_native_forward`)."""
     n, c, s = x.shape
     grad = torch.empty_like(x)
     gs = [g.contiguous() for g in (g_inter, g_mass)] + [None if g_nll is None else g_nll.contiguous()]
-    if kernels[1](x.data_ptr(), t.data_ptr(), ignore, n, c, s, int(squared), *(_address(g) for g in gs),
+    if kernels[1](x.data_ptr(), t.data_ptr(), _int64(ignore), n, c, s, int(squared), *(_address(g) for g in gs),
                   grad.data_ptr(), torch.get_num_threads()):
         raise MemoryError("losslab: the native overlap kernel could not allocate its work buffers")
     return grad
@@ -484,12 +492,13 @@ class _Stats(NamedTuple):
     ce: tuple[torch.Tensor, torch.Tensor] | None = None  # (Σ cross-entropy, its count) per (image, class), all
 
 
-def _value_range(t: torch.Tensor) -> tuple[float, float]:
-    """``(min, max)`` of a tensor in one pass (NaN if it holds a NaN; ``(0, 0)`` when empty)."""
+def _value_range(t: torch.Tensor) -> tuple[int | float, int | float]:
+    """``(min, max)`` of a tensor in one pass, exact (ints for integer tensors; NaN if it holds a NaN;
+    ``(0, 0)`` when empty)."""
     if t.numel() == 0:
-        return 0.0, 0.0
+        return 0, 0
     lo, hi = torch.aminmax(t if t.dtype != torch.bool else t.to(torch.uint8))
-    return float(lo), float(hi)
+    return lo.item(), hi.item()
 
 
 def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activation: str, squared: bool,
@@ -558,7 +567,7 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
             if pos_weight is not None:  # a view for the usual (C, 1, ...) or scalar shapes
                 pos_weight = pos_weight.expand(logits.shape).reshape(n_img, n_cls, s)
             kernels = _native_kernels(x, t, activation, dtype, pos_weight)
-        if kernels is None:  # the kernel skips ignored elements and reports the range itself
+        if kernels is None:  # the torch path finds ignored elements and the range here
             lo, hi = _value_range(t) if (validate or activation == "sigmoid") else (0.0, 0.0)
             if activation == "sigmoid" and lo <= ignore_index <= hi:
                 ignored = t == ignore_index
