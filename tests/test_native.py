@@ -189,12 +189,13 @@ def _bad_targets():
             ("sigmoid_dice_loss", m.to(torch.uint8).masked_fill(m == 1, 7), {}),
             ("sigmoid_dice_loss", m.masked_fill(m == 1, 2.0), {"validate": False}),  # no check: a value
             ("softmax_dice_loss", y, {"ignore_index": 2**70}),  # beyond int64: ignores nothing
+            ("sigmoid_dice_ce_loss", m, {"ignore_index": -(10**400)}),  # beyond the doubles: ignores nothing
             ("softmax_dice_loss", y.masked_fill(y == 2, 2**63 - 1), {"ignore_index": 2**70}),
             ("softmax_dice_loss", y.masked_fill(y == 2, -(2**63)), {"ignore_index": -(2**70)})]
 
 
 @needs_cc
-@pytest.mark.parametrize("case_index", range(13))
+@pytest.mark.parametrize("case_index", range(14))
 def test_native_and_torch_path_check_targets_alike(monkeypatch, case_index):
     """The native kernels report the range of the counted target values and the loss checks it: the same
     errors (message included), the same ignored values and the same results as the torch path."""

@@ -301,7 +301,7 @@ def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, 
         p = torch.empty_like(x)
         weight = None if pos_weight is None else pos_weight[..., 0].contiguous()  # (N, C)
         span = (ctypes.c_double * 3)()
-        failed = kernels[0](x.data_ptr(), t.data_ptr(), ignore, _address(weight), n, c, s, int(squared),
+        failed = kernels[0](x.data_ptr(), t.data_ptr(), _double(ignore), _address(weight), n, c, s, int(squared),
                             p.data_ptr(), *out, sums[4].data_ptr(), ctypes.addressof(span),
                             torch.get_num_threads())
         span = (span[0], span[1], bool(span[2]))
@@ -314,6 +314,14 @@ def _int64(index: int) -> int:
     """``index`` clamped to int64 (ctypes would wrap it): beyond, no int64 target equals it, and the one at
     the bound is caught by :func:`_native_forward`."""
     return min(max(index, -(2**63)), 2**63 - 1)
+
+
+def _double(index: int) -> float:
+    """``index`` as a C double for the sigmoid kernels: ±inf beyond the doubles (no mask value equals it)."""
+    try:
+        return float(index)
+    except OverflowError:
+        return math.inf if index > 0 else -math.inf
 
 
 def _native_softmax_backward(kernels, x, t, squared, g_inter, g_mass, g_nll, ignore) -> torch.Tensor:
@@ -333,7 +341,7 @@ def _native_sigmoid_backward_(kernels, p, t, squared, g_inter, g_mass, g_nll, po
     n, c, s = p.shape
     gs = [g.contiguous() for g in (g_inter, g_mass)] + [None if g_nll is None else g_nll.contiguous()]
     weight = None if pos_weight is None else pos_weight[..., 0].contiguous()
-    kernels[1](p.data_ptr(), t.data_ptr(), ignore, _address(weight), n, c, s, int(squared),
+    kernels[1](p.data_ptr(), t.data_ptr(), _double(ignore), _address(weight), n, c, s, int(squared),
                *(_address(g) for g in gs), torch.get_num_threads())
 
 
