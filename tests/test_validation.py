@@ -46,3 +46,31 @@ def test_value_checks():
     V.check_class_indices("fn", "target", torch.tensor([0, -100]), 3, ignore_index=-100)
     with pytest.raises(ValueError, match=r"rows summing to 1"):
         V.check_probability_rows("fn", "target", torch.tensor([[0.5, 0.2]]))
+
+
+def test_numpy_scalars_are_numbers_and_indices():
+    """Options read from NumPy arrays or configs work: NumPy reals and integers pass, bools and floats
+    for an index do not."""
+    np = pytest.importorskip("numpy")
+    assert V.check_number("fn", "gamma", np.float32(2.5), low=0) == 2.5
+    assert V.check_number("fn", "gamma", np.int64(2), low=0) == 2.0
+    for index in (np.int64(-100), np.int32(3), np.uint8(255), -100):
+        value = V.check_index("fn", "ignore_index", index)
+        assert type(value) is int and value == int(index)
+    assert V.check_index("fn", "ignore_index", None, allow_none=True) is None
+    for bad, expected in ((True, "an int"), (1.0, "an int"), (np.float64(1), "an int"), (None, "an int")):
+        with pytest.raises(TypeError, match=f"fn: expected `ignore_index` to be {expected}, got"):
+            V.check_index("fn", "ignore_index", bad)
+    with pytest.raises(TypeError, match="an int or None, got 'x'"):
+        V.check_index("fn", "ignore_index", "x", allow_none=True)
+
+
+@pytest.mark.parametrize("name", ["softmax_dice_loss", "softmax_cross_entropy", "lovasz_softmax_loss"])
+def test_numpy_ignore_index_equals_the_int(name):
+    np = pytest.importorskip("numpy")
+    from losslab import functional as F
+
+    x, y = torch.randn(2, 3, 5, 4), torch.randint(0, 3, (2, 5, 4))
+    y[0, :2] = 1
+    fn = getattr(F, name)
+    torch.testing.assert_close(fn(x, y, ignore_index=np.int64(1)), fn(x, y, ignore_index=1), rtol=0, atol=0)

@@ -13,6 +13,7 @@ skipped with ``validate=False``.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn
 
@@ -105,8 +106,8 @@ def check_reduction(fn: str, reduction: Any) -> None:
 
 def check_number(fn: str, name: str, value: Any, *, low: float | None = None, high: float | None = None,
                  low_open: bool = False, high_open: bool = False) -> float:
-    """A finite real hyper-parameter in the interval given by ``low``/``high``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """A finite real hyper-parameter in the interval given by ``low``/``high`` (NumPy scalars included)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         if isinstance(value, torch.Tensor) and value.numel() == 1:
             value = float(value)
         else:
@@ -118,6 +119,15 @@ def check_number(fn: str, name: str, value: Any, *, low: float | None = None, hi
     if high is not None and (value > high or (high_open and value == high)):
         fail(fn, f"`{name}`", f"{'<' if high_open else '<='} {high}", value)
     return float(value)
+
+
+def check_index(fn: str, name: str, value: Any, *, allow_none: bool = False) -> int | None:
+    """An integer option such as ``ignore_index`` (NumPy integers included, ``bool`` not), as an ``int``."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        fail(fn, f"`{name}` to be", "an int or None" if allow_none else "an int", repr(value), TypeError)
+    return int(value)
 
 
 def check_no_nan(fn: str, name: str, value: torch.Tensor) -> None:

@@ -23,6 +23,7 @@ from .._validation import (
     check_class_indices,
     check_class_vector,
     check_floating,
+    check_index,
     check_integer,
     check_min_dim,
     check_no_nan,
@@ -69,7 +70,7 @@ def _binary_inputs(fn: str, input: torch.Tensor, target: torch.Tensor, weight: t
     check_weight(fn, weight, input.shape, validate)
     dtype = compute_dtype(input, target if target.is_floating_point() else None)
     if ignore_index is not None:
-        _check_ignore_index(fn, ignore_index)
+        ignore_index = check_index(fn, "ignore_index", ignore_index)
         ignored = target.detach() == ignore_index
         if bool(ignored.any()):
             target = target.masked_fill(ignored, 0)
@@ -91,12 +92,6 @@ def check_pos_weight(fn: str, pos_weight, shape: tuple[int, ...], dtype: torch.d
     if validate and (bool((pos_weight < 0).any()) or not bool(torch.isfinite(pos_weight).all())):
         fail(fn, "`pos_weight` values to be", "finite and >= 0", pos_weight.tolist())
     return pos_weight.to(dtype=dtype, device=device)
-
-
-def _check_ignore_index(fn: str, ignore_index: int) -> int:
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, int):
-        fail(fn, "`ignore_index` to be", "an int", repr(ignore_index), TypeError)
-    return ignore_index
 
 
 def _class_inputs(fn: str, logits: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None,
@@ -499,7 +494,7 @@ def softmax_cross_entropy(logits: torch.Tensor, target: torch.Tensor, *, class_w
     fn = "softmax_cross_entropy"
     check_reduction(fn, reduction)
     ls = check_number(fn, "label_smoothing", label_smoothing, low=0, high=1)
-    _check_ignore_index(fn, ignore_index)
+    ignore_index = check_index(fn, "ignore_index", ignore_index)
     x, t, soft = _class_inputs(fn, logits, target, weight, validate, ignore_index)
     cw = _class_vector(fn, "class_weight", class_weight, x)
     if soft:
@@ -564,7 +559,7 @@ def softmax_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma: flo
     fn = "softmax_focal_loss"
     check_reduction(fn, reduction)
     gamma = check_number(fn, "gamma", gamma, low=0)
-    _check_ignore_index(fn, ignore_index)
+    ignore_index = check_index(fn, "ignore_index", ignore_index)
     x, t, soft = _class_inputs(fn, logits, target, weight, validate, ignore_index)
     if alpha is not None and isinstance(alpha, (bool, int, float)):
         fail(fn, "`alpha` to be", f"a per-class tensor of shape ({x.shape[1]},) or None (a scalar alpha is the "
@@ -701,7 +696,7 @@ def poly1_cross_entropy(logits: torch.Tensor, target: torch.Tensor, *, epsilon: 
     check_reduction(fn, reduction)
     epsilon = check_number(fn, "epsilon", epsilon, low=-1)
     ls = check_number(fn, "label_smoothing", label_smoothing, low=0, high=1)
-    _check_ignore_index(fn, ignore_index)
+    ignore_index = check_index(fn, "ignore_index", ignore_index)
     x, t, soft = _class_inputs(fn, logits, target, weight, validate, ignore_index)
     cw = _class_vector(fn, "class_weight", class_weight, x)
     num_classes = x.shape[1]

@@ -56,6 +56,7 @@ from .._validation import (
     check_class_indices,
     check_class_vector,
     check_floating,
+    check_index,
     check_integer,
     check_min_dim,
     check_option,
@@ -276,13 +277,13 @@ def _run(fn: str, kernel: Callable[..., Any], x: Tensor, args: tuple[Any, ...], 
     return reduce_loss(value, reduction, weight=weight, mask=mask, fn=fn)
 
 
-def _check_common(fn: str, input: Tensor, aggregate: str, ignore_index: int | None, reduction: str) -> None:
+def _check_common(fn: str, input: Tensor, aggregate: str, ignore_index: int | None, reduction: str) -> int | None:
+    """Check the common arguments; returns ``ignore_index`` as an ``int`` (or ``None``)."""
     check_floating(fn, "input", input)
     check_min_dim(fn, "input", input, 2, "(N, C, *spatial)")
     check_option(fn, "aggregate", aggregate, _AGGREGATES)
     check_reduction(fn, reduction)
-    if ignore_index is not None and (isinstance(ignore_index, bool) or not isinstance(ignore_index, int)):
-        fail(fn, "`ignore_index` to be", "an int or None", repr(ignore_index), TypeError)
+    return check_index(fn, "ignore_index", ignore_index, allow_none=True)
 
 
 # -- public functions ------------------------------------------------------------------------------
@@ -349,7 +350,7 @@ def lovasz_softmax_loss(input: Tensor, target: Tensor, *, aggregate: Literal["pe
         0.2539
     """
     fn = "lovasz_softmax_loss"
-    _check_common(fn, input, aggregate, ignore_index, reduction)
+    ignore_index = _check_common(fn, input, aggregate, ignore_index, reduction)
     check_option(fn, "classes", classes, ("present", "all"))
     N, C, spatial = input.shape[0], input.shape[1], tuple(input.shape[2:])
     P = math.prod(spatial)
@@ -454,7 +455,7 @@ def lovasz_hinge_loss(input: Tensor, target: Tensor, *, aggregate: Literal["per_
         1.25
     """
     fn = "lovasz_hinge_loss"
-    _check_common(fn, input, aggregate, ignore_index, reduction)
+    ignore_index = _check_common(fn, input, aggregate, ignore_index, reduction)
     check_same_shape(fn, input, target)
     if ignore_index in (0, 1):
         fail(fn, "`ignore_index` other than", "0 and 1 (the mask values)", ignore_index)

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import numbers
 from typing import Literal, NamedTuple
 
 import torch
@@ -67,6 +68,7 @@ from .._validation import (
     check_broadcastable,
     check_class_vector,
     check_floating,
+    check_index,
     check_no_nan,
     check_number,
     check_option,
@@ -520,8 +522,7 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
     check_floating(fn, "logits", logits)
     check_tensor(fn, "target", target)
     check_option(fn, "aggregate", aggregate, _AGGREGATES)
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, int):
-        fail(fn, "`ignore_index` to be", "an int", repr(ignore_index), TypeError)
+    ignore_index = check_index(fn, "ignore_index", ignore_index)
     for name, flag in (("include_background", include_background), ("distributed", distributed),
                        ("validate", validate)):
         if not isinstance(flag, bool):
@@ -1589,7 +1590,7 @@ def softmax_dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_wei
     dice, st = _dice(fn, "softmax", logits, target, smooth=smooth, aggregate=aggregate, squared=False,
                      transform="none", include_background=include_background, ignore_index=ignore_index,
                      class_weight=class_weight, weight=None, reduction="mean", distributed=distributed,
-                     validate=validate, nll=isinstance(label_smoothing, (int, float)) and label_smoothing == 0)
+                     validate=validate, nll=isinstance(label_smoothing, numbers.Real) and label_smoothing == 0)
     ce = _cross_entropy_term(fn, logits, target, st, class_weight, ignore_index, validate, label_smoothing)
     return dice * float(dice_weight) + ce * float(ce_weight)
 
