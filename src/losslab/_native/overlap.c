@@ -79,65 +79,53 @@ static int64_t block_len(int64_t C) {
     return (b < 64 ? 64 : b > 1024 ? 1024 : b) & ~(int64_t)15;
 }
 
-/* Specialised float32 softmax blocks for C = 2, 3, 4 classes. Every per-pixel quantity stays in registers,
- * so a block is one pass over its pixels each way instead of about 3C passes over block buffers: forward +
- * backward measured 1.2x (C = 2), 1.3x (C = 3) and 1.3-1.4x (C = 4) faster; from C = 5 on the registers run
- * out and it was no faster (C = 5 to 7) or slower (C = 8). X-macros spell out the per-class scalars:
- * EACH_K(X) is X(0) .. X(K-1), LIST_K(F) the same comma-separated. The loops call no library function (exp
- * is inlined): a float64 version calling glibc's vector exp and log in these loops gave wrong sums with
- * GCC 12, so float64 (tests, gradcheck) keeps the general blocks, and the cross-entropy's log is taken in a
- * separate loop. */
+/* Specialised float32 softmax blocks for C = 2, 3, 4 classes: a pixel's logits, exponentials and
+ * probabilities stay in registers. The backward is then one pass over the block instead of about 3C passes
+ * over block buffers; the forward writes the exponentials for the per-class sums that follow (summing in the
+ * same loop measured 15% slower: too many accumulators). Forward + backward measured 1.2x (C = 2), 1.4x
+ * (C = 3), 1.3x and 1.5x (C = 4; the 2-D and 3-D benchmark shapes) faster than the general blocks; from
+ * C = 5 on the registers run out and it was no faster (C = 5 to 7) or slower (C = 8). X-macros spell out the per-class scalars: EACH_K(X) is
+ * X(0) .. X(K-1). The loops call no library function (exp is inlined): a float64 version calling glibc's
+ * vector exp and log in such loops gave wrong sums with GCC 12, so float64 (tests, gradcheck) keeps the
+ * general blocks. */
 #define EACH_2(X) X(0) X(1)
 #define EACH_3(X) EACH_2(X) X(2)
 #define EACH_4(X) EACH_3(X) X(3)
-#define LIST_2(F) F(0), F(1)
-#define LIST_3(F) LIST_2(F), F(2)
-#define LIST_4(F) LIST_3(F), F(3)
 #define PRAGMA(...) _Pragma(#__VA_ARGS__)
-#define SIMD_SUM(...) PRAGMA(omp simd reduction(+: __VA_ARGS__))
 
-#define SUMS(c) si##c, sm##c, st##c
-#define SUMS_ZERO(c) float si##c = 0, sm##c = 0, st##c = 0;
-#define SUMS_ADD(c) li[c] += si##c; lm[c] += sm##c; lt[c] += st##c;
 #define LOAD(c) const float a##c = xb[c * S + s];
 #define MAX(c) mx = a##c > mx ? a##c : mx;
-#define EXPS(c) const float p##c = exp_nonpositive_f(a##c - mx); den += p##c;
+#define EXPS(c) const float p##c = exp_nonpositive_f(a##c - mx); sum += p##c;
+#define STORE(c) e[c * B + s] = p##c;
 #define PROB(c) const float q##c = p##c * inv;
-#define STATS(c)                                                                                           \
-    { const float h = tv[s] == c ? 1.0f : 0.0f;                                                            \
-      si##c += h * q##c; sm##c += q##c * (sq * q##c + (1.0f - sq)); st##c += h; }
 #define GRADS(c) const float gi##c = g_inter[c], gl##c = g_nll ? g_nll[c] : 0.0f,                          \
                  g2##c = squared ? 2 * g_mass[c] : 0.0f, g1##c = squared ? 0.0f : g_mass[c];
 #define GRAD_B(c) b += tv[s] == c ? q##c * gi##c - gl##c : 0.0f;
 #define GRAD_R(c) r += q##c * (g2##c * q##c + g1##c);
 #define GRAD_W(c) gb[c * S + s] = q##c * (g2##c * q##c + g1##c - r) + (tv[s] == c ? b : 0.0f);
-/* softmax of one pixel s into q0 .. q(K-1) (0 where ignored) */
-#define SOFTMAX_PIXEL(K)                                                                                   \
-    EACH_##K(LOAD) float mx = a0, den = 0;                                                                 \
-    EACH_##K(MAX) EACH_##K(EXPS)                                                                           \
-    const float inv = (tv[s] >= 0 ? 1.0f : 0.0f) / den;                                                    \
-    EACH_##K(PROB)
+/* exp(x − mx) of pixel s into p0 .. p(K-1), their sum into `sum` */
+#define EXP_PIXEL(K) EACH_##K(LOAD) float mx = a0, sum = 0; EACH_##K(MAX) EACH_##K(EXPS)
 
 #define DEFINE_FIXED(K)                                                                                    \
-/* m_out, den_out (may be NULL): the pixels' max logit and Σ exp(x − max), for the cross-entropy */        \
-static void stats_k##K(const float* xb, const int32_t* tv, int64_t S, int64_t len, int squared,            \
-                               double* li, double* lm, double* lt, float* m_out, float* den_out) {         \
-    const float sq = squared ? 1.0f : 0.0f;                                                                \
-    EACH_##K(SUMS_ZERO)                                                                                    \
-    SIMD_SUM(LIST_##K(SUMS))                                                                               \
+/* as the first part of softmax_block: e (K rows of B) = exp(x − m), m = max, den = Σ_c e_c */             \
+static void exps_k##K(const float* xb, int64_t S, int64_t len, int64_t B, float* e, float* m, float* den) { \
+    _Pragma("omp simd")                                                                                    \
     for (int64_t s = 0; s < len; s++) {                                                                    \
-        SOFTMAX_PIXEL(K)                                                                                   \
-        EACH_##K(STATS)                                                                                    \
-        if (m_out) { m_out[s] = mx; den_out[s] = den; }                                                    \
+        EXP_PIXEL(K)                                                                                       \
+        EACH_##K(STORE)                                                                                    \
+        m[s] = mx;                                                                                         \
+        den[s] = sum;                                                                                      \
     }                                                                                                      \
-    EACH_##K(SUMS_ADD)                                                                                     \
 }                                                                                                          \
+/* the whole backward of a block (see softmax_index_backward) */                                          \
 static void grad_k##K(const float* xb, const int32_t* tv, int64_t S, int64_t len, int squared,             \
-                              const float* g_inter, const float* g_mass, const float* g_nll, float* gb) {  \
+                      const float* g_inter, const float* g_mass, const float* g_nll, float* gb) {          \
     EACH_##K(GRADS)                                                                                        \
     _Pragma("omp simd")                                                                                    \
     for (int64_t s = 0; s < len; s++) {                                                                    \
-        SOFTMAX_PIXEL(K)                                                                                   \
+        EXP_PIXEL(K)                                                                                       \
+        const float inv = (tv[s] >= 0 ? 1.0f : 0.0f) / sum;                                                \
+        EACH_##K(PROB)                                                                                     \
         float b = 0;                                                                                       \
         EACH_##K(GRAD_B)                                                                                   \
         float r = b;                                                                                       \
@@ -149,24 +137,26 @@ static void grad_k##K(const float* xb, const int32_t* tv, int64_t S, int64_t len
 DEFINE_FIXED(2) DEFINE_FIXED(3) DEFINE_FIXED(4)
 
 /* the specialised block for C classes: 1 when there is one (and it ran), else 0 */
-static int stats_fixed_f32(int64_t C, const float* xb, const int32_t* tv, int64_t S, int64_t len, int squared,
-                           double* li, double* lm, double* lt, float* m_out, float* den_out) {
+static int exps_fixed_f32(int64_t C, const float* xb, int64_t S, int64_t len, int64_t B, float* e, float* m,
+                          float* den) {
     switch (C) {
-#define STATS_CASE(K) case K: stats_k##K(xb, tv, S, len, squared, li, lm, lt, m_out, den_out); return 1;
-        STATS_CASE(2) STATS_CASE(3) STATS_CASE(4)
+        case 2: exps_k2(xb, S, len, B, e, m, den); return 1;
+        case 3: exps_k3(xb, S, len, B, e, m, den); return 1;
+        case 4: exps_k4(xb, S, len, B, e, m, den); return 1;
         default: return 0;
     }
 }
 static int grad_fixed_f32(int64_t C, const float* xb, const int32_t* tv, int64_t S, int64_t len, int squared,
                           const float* gi, const float* gm, const float* gl, float* gb) {
     switch (C) {
-#define GRAD_CASE(K) case K: grad_k##K(xb, tv, S, len, squared, gi, gm, gl, gb); return 1;
-        GRAD_CASE(2) GRAD_CASE(3) GRAD_CASE(4)
+        case 2: grad_k2(xb, tv, S, len, squared, gi, gm, gl, gb); return 1;
+        case 3: grad_k3(xb, tv, S, len, squared, gi, gm, gl, gb); return 1;
+        case 4: grad_k4(xb, tv, S, len, squared, gi, gm, gl, gb); return 1;
         default: return 0;
     }
 }
 /* float64 keeps the general blocks */
-#define stats_fixed_f64(...) 0
+#define exps_fixed_f64(...) 0
 #define grad_fixed_f64(...) 0
 
 #define DEFINE_KERNELS(T, SUF, EXP, LOG)                                                                  \
@@ -174,17 +164,19 @@ static int grad_fixed_f32(int64_t C, const float* xb, const int32_t* tv, int64_t
  * den = 1 / Σ_c e_c (0 where ignored), so that p_c = e_c den; lse = log Σ exp(x) when not NULL. */       \
 static inline void softmax_block_##SUF(const T* xb, const int32_t* tv, int64_t C, int64_t S, int64_t len, \
                                        int64_t B, T* e, T* m, T* den, T* lse) {                           \
-    for (int64_t s = 0; s < len; s++) { m[s] = xb[s]; den[s] = 0; }                                       \
-    for (int64_t c = 1; c < C; c++) {                                                                     \
-        const T* xc = xb + c * S;                                                                         \
-        _Pragma("omp simd")                                                                               \
-        for (int64_t s = 0; s < len; s++) m[s] = xc[s] > m[s] ? xc[s] : m[s];                             \
-    }                                                                                                     \
-    for (int64_t c = 0; c < C; c++) {                                                                     \
-        const T* xc = xb + c * S;                                                                         \
-        T* ec = e + c * B;                                                                                \
-        _Pragma("omp simd")                                                                               \
-        for (int64_t s = 0; s < len; s++) { ec[s] = EXP(xc[s] - m[s]); den[s] += ec[s]; }                 \
+    if (!exps_fixed_##SUF(C, xb, S, len, B, e, m, den)) {                                                 \
+        for (int64_t s = 0; s < len; s++) { m[s] = xb[s]; den[s] = 0; }                                   \
+        for (int64_t c = 1; c < C; c++) {                                                                 \
+            const T* xc = xb + c * S;                                                                     \
+            _Pragma("omp simd")                                                                           \
+            for (int64_t s = 0; s < len; s++) m[s] = xc[s] > m[s] ? xc[s] : m[s];                         \
+        }                                                                                                 \
+        for (int64_t c = 0; c < C; c++) {                                                                 \
+            const T* xc = xb + c * S;                                                                     \
+            T* ec = e + c * B;                                                                            \
+            _Pragma("omp simd")                                                                           \
+            for (int64_t s = 0; s < len; s++) { ec[s] = EXP(xc[s] - m[s]); den[s] += ec[s]; }             \
+        }                                                                                                 \
     }                                                                                                     \
     if (lse) {                                                                                            \
         _Pragma("omp simd")                                                                               \
@@ -235,26 +227,19 @@ int softmax_index_forward_##SUF(const T* x, const int64_t* t, int64_t ignore, in
                     bh = high > bh ? high : bh;                                                           \
                 }                                                                                         \
                 lo = bl < lo ? bl : lo; hi = bh > hi ? bh : hi;                                           \
-                if (stats_fixed_##SUF(C, xb, tv, S, len, squared, li, lm, lt, nll ? m : 0, den)) {       \
-                    if (nll) {                                                                            \
-                        _Pragma("omp simd")                                                               \
-                        for (int64_t s = 0; s < len; s++) lse[s] = LOG(den[s]) + m[s];                    \
+                softmax_block_##SUF(xb, tv, C, S, len, B, e, m, den, nll ? lse : 0);                      \
+                for (int64_t c = 0; c < C; c++) {                                                         \
+                    const T* pc = e + c * B;                                                              \
+                    const T sq = squared ? (T)1 : (T)0;                                                   \
+                    T sm = 0, si = 0, st = 0;                                                             \
+                    _Pragma("omp simd reduction(+:sm,si,st)")                                             \
+                    for (int64_t s = 0; s < len; s++) {                                                   \
+                        const T pv = pc[s] * den[s], hit = tv[s] == (int32_t)c ? (T)1 : (T)0;             \
+                        sm += pv * (sq * pv + ((T)1 - sq));                                               \
+                        si += hit * pv;                                                                   \
+                        st += hit;                                                                        \
                     }                                                                                     \
-                } else {                                                                                  \
-                    softmax_block_##SUF(xb, tv, C, S, len, B, e, m, den, nll ? lse : 0);                  \
-                    for (int64_t c = 0; c < C; c++) {                                                     \
-                        const T* pc = e + c * B;                                                          \
-                        const T sq = squared ? (T)1 : (T)0;                                               \
-                        T sm = 0, si = 0, st = 0;                                                         \
-                        _Pragma("omp simd reduction(+:sm,si,st)")                                         \
-                        for (int64_t s = 0; s < len; s++) {                                               \
-                            const T pv = pc[s] * den[s], hit = tv[s] == (int32_t)c ? (T)1 : (T)0;         \
-                            sm += pv * (sq * pv + ((T)1 - sq));                                           \
-                            si += hit * pv;                                                               \
-                            st += hit;                                                                    \
-                        }                                                                                 \
-                        lm[c] += sm; li[c] += si; lt[c] += st;                                            \
-                    }                                                                                     \
+                    lm[c] += sm; li[c] += si; lt[c] += st;                                                \
                 }                                                                                         \
                 for (int64_t c = 0; nll && c < C; c++) {  /* Σ [t = c] (lse − x_c) */                     \
                     const T* xc = xb + c * S;                                                             \
