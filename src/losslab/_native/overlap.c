@@ -84,27 +84,27 @@ static int64_t block_len(int64_t C) {
  * over block buffers; the forward writes the exponentials for the per-class sums that follow (summing in the
  * same loop measured 15% slower: too many accumulators). Forward + backward measured 1.2x (C = 2), 1.4x
  * (C = 3), 1.3x and 1.5x (C = 4; the 2-D and 3-D benchmark shapes) faster than the general blocks; from
- * C = 5 on the registers run out and it was no faster (C = 5 to 7) or slower (C = 8). X-macros spell out the per-class scalars: EACH_K(X) is
- * X(0) .. X(K-1). The loops call no library function (exp is inlined): a float64 version calling glibc's
- * vector exp and log in such loops gave wrong sums with GCC 12, so float64 (tests, gradcheck) keeps the
- * general blocks. */
+ * C = 5 on the registers run out and it was no faster (C = 5 to 7) or slower (C = 8). X-macros spell out
+ * the per-class scalars: EACH_K(X) is X(0) .. X(K-1). The loops call no library function (exp is inlined):
+ * a float64 version calling glibc's vector exp and log in such loops gave wrong sums with GCC 12, so float64
+ * (tests, gradcheck) keeps the general blocks. */
 #define EACH_2(X) X(0) X(1)
 #define EACH_3(X) EACH_2(X) X(2)
 #define EACH_4(X) EACH_3(X) X(3)
 #define PRAGMA(...) _Pragma(#__VA_ARGS__)
 
-#define LOAD(c) const float a##c = xb[c * S + s];
-#define MAX(c) mx = a##c > mx ? a##c : mx;
-#define EXPS(c) const float p##c = exp_nonpositive_f(a##c - mx); sum += p##c;
-#define STORE(c) e[c * B + s] = p##c;
-#define PROB(c) const float q##c = p##c * inv;
-#define GRADS(c) const float gi##c = g_inter[c], gl##c = g_nll ? g_nll[c] : 0.0f,                          \
+#define K_LOAD(c) const float a##c = xb[c * S + s];
+#define K_MAX(c) mx = a##c > mx ? a##c : mx;
+#define K_EXPS(c) const float p##c = exp_nonpositive_f(a##c - mx); sum += p##c;
+#define K_STORE(c) e[c * B + s] = p##c;
+#define K_PROB(c) const float q##c = p##c * inv;
+#define K_GRADS(c) const float gi##c = g_inter[c], gl##c = g_nll ? g_nll[c] : 0.0f,                        \
                  g2##c = squared ? 2 * g_mass[c] : 0.0f, g1##c = squared ? 0.0f : g_mass[c];
-#define GRAD_B(c) b += tv[s] == c ? q##c * gi##c - gl##c : 0.0f;
-#define GRAD_R(c) r += q##c * (g2##c * q##c + g1##c);
-#define GRAD_W(c) gb[c * S + s] = q##c * (g2##c * q##c + g1##c - r) + (tv[s] == c ? b : 0.0f);
+#define K_GRAD_B(c) b += tv[s] == c ? q##c * gi##c - gl##c : 0.0f;
+#define K_GRAD_R(c) r += q##c * (g2##c * q##c + g1##c);
+#define K_GRAD_W(c) gb[c * S + s] = q##c * (g2##c * q##c + g1##c - r) + (tv[s] == c ? b : 0.0f);
 /* exp(x − mx) of pixel s into p0 .. p(K-1), their sum into `sum` */
-#define EXP_PIXEL(K) EACH_##K(LOAD) float mx = a0, sum = 0; EACH_##K(MAX) EACH_##K(EXPS)
+#define EXP_PIXEL(K) EACH_##K(K_LOAD) float mx = a0, sum = 0; EACH_##K(K_MAX) EACH_##K(K_EXPS)
 
 #define DEFINE_FIXED(K)                                                                                    \
 /* as the first part of softmax_block: e (K rows of B) = exp(x − m), m = max, den = Σ_c e_c */             \
@@ -112,25 +112,25 @@ static void exps_k##K(const float* xb, int64_t S, int64_t len, int64_t B, float*
     _Pragma("omp simd")                                                                                    \
     for (int64_t s = 0; s < len; s++) {                                                                    \
         EXP_PIXEL(K)                                                                                       \
-        EACH_##K(STORE)                                                                                    \
+        EACH_##K(K_STORE)                                                                                  \
         m[s] = mx;                                                                                         \
         den[s] = sum;                                                                                      \
     }                                                                                                      \
 }                                                                                                          \
-/* the whole backward of a block (see softmax_index_backward) */                                          \
+/* the whole backward of a block (see softmax_index_backward) */                                           \
 static void grad_k##K(const float* xb, const int32_t* tv, int64_t S, int64_t len, int squared,             \
                       const float* g_inter, const float* g_mass, const float* g_nll, float* gb) {          \
-    EACH_##K(GRADS)                                                                                        \
+    EACH_##K(K_GRADS)                                                                                      \
     _Pragma("omp simd")                                                                                    \
     for (int64_t s = 0; s < len; s++) {                                                                    \
         EXP_PIXEL(K)                                                                                       \
         const float inv = (tv[s] >= 0 ? 1.0f : 0.0f) / sum;                                                \
-        EACH_##K(PROB)                                                                                     \
+        EACH_##K(K_PROB)                                                                                   \
         float b = 0;                                                                                       \
-        EACH_##K(GRAD_B)                                                                                   \
+        EACH_##K(K_GRAD_B)                                                                                 \
         float r = b;                                                                                       \
-        EACH_##K(GRAD_R)                                                                                   \
-        EACH_##K(GRAD_W)                                                                                   \
+        EACH_##K(K_GRAD_R)                                                                                 \
+        EACH_##K(K_GRAD_W)                                                                                 \
     }                                                                                                      \
 }
 
