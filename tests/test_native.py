@@ -176,6 +176,22 @@ def test_native_sigmoid_path_equals_torch_path(monkeypatch, name, kw, dtype, tar
     torch.testing.assert_close(native[1], torch_path[1], **tol)
 
 
+@needs_cc
+@pytest.mark.parametrize("shape", [(40, 3), (6, 1000), (5, 4, 3)])  # one pixel per image; blocks of S < 64
+def test_images_of_few_pixels_agree_with_the_torch_path(monkeypatch, shape):
+    """Blocks are never longer than an image (the per-thread buffers hold C + 4 rows of a block)."""
+    g = torch.Generator().manual_seed(len(shape))
+    x = torch.randn(*shape, generator=g) * 3
+    y = torch.randint(0, shape[1], (shape[0], *shape[2:]), generator=g)
+    y[0] = -100
+    results = []
+    for flag in ("1", "0"):
+        monkeypatch.setenv("LOSSLAB_NATIVE", flag)
+        results.append(value_and_grad("softmax_dice_ce_loss", x, y))
+    torch.testing.assert_close(results[0][0], results[1][0], rtol=2e-6, atol=1e-7)
+    torch.testing.assert_close(results[0][1], results[1][1], rtol=2e-6, atol=2e-8)
+
+
 def _bad_targets():
     y = torch.randint(0, 3, (2, 5, 6))
     m = (torch.rand(2, 3, 5, 6) < 0.4).float()

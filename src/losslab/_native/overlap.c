@@ -73,10 +73,11 @@ static inline float exp_nonpositive_f(float x) {
 
 static inline double exp_nonpositive_d(double x) { return exp(x); }
 
-/* pixels per block: about 4096 exponentials, a multiple of 16 in [64, 1024] */
-static int64_t block_len(int64_t C) {
-    const int64_t b = 4096 / (C > 0 ? C : 1);
-    return (b < 64 ? 64 : b > 1024 ? 1024 : b) & ~(int64_t)15;
+/* pixels per block: about 4096 exponentials, a multiple of 16 in [64, 1024], at most the S of an image (the
+ * work buffers hold C + 4 rows of a block per thread) */
+static int64_t block_len(int64_t C, int64_t S) {
+    const int64_t b = 4096 / (C > 0 ? C : 1), len = (b < 64 ? 64 : b > 1024 ? 1024 : b) & ~(int64_t)15;
+    return S < len ? (S > 0 ? S : 1) : len;
 }
 
 /* Specialised float32 softmax blocks for C = 2, 3, 4 classes: a pixel's logits, exponentials and
@@ -189,7 +190,7 @@ static inline void softmax_block_##SUF(const T* xb, const int32_t* tv, int64_t C
 int softmax_index_forward_##SUF(const T* x, const int64_t* t, int64_t ignore, int64_t N, int64_t C,       \
                                 int64_t S, int squared, double* inter, double* mass, double* size,        \
                                 double* nll, int64_t* range, int nthreads) {                              \
-    const int64_t B = block_len(C), nblk = (S + B - 1) / B, width = 4 * N * C;                            \
+    const int64_t B = block_len(C, S), nblk = (S + B - 1) / B, width = 4 * N * C;                         \
     if (nthreads < 1) nthreads = 1;                                                                       \
     /* one block of partial sums per thread, added in thread order below: the same result every run */    \
     double* parts = calloc((size_t)(nthreads * width), sizeof(double));                                   \
@@ -271,7 +272,7 @@ int softmax_index_forward_##SUF(const T* x, const int64_t* t, int64_t ignore, in
 int softmax_index_backward_##SUF(const T* x, const int64_t* t, int64_t ignore, int64_t N, int64_t C,      \
                                  int64_t S, int squared, const T* g_inter, const T* g_mass,               \
                                  const T* g_nll, T* grad, int nthreads) {                                 \
-    const int64_t B = block_len(C), nblk = (S + B - 1) / B;                                               \
+    const int64_t B = block_len(C, S), nblk = (S + B - 1) / B;                                            \
     if (nthreads < 1) nthreads = 1;                                                                       \
     T* work = malloc(sizeof(T) * (size_t)(nthreads * (C + 4) * B));                                       \
     int32_t* tvs = malloc(sizeof(int32_t) * (size_t)(nthreads * B));                                      \
