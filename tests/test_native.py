@@ -39,6 +39,20 @@ def value_and_grad(name, x, y, **kw):
     return value.detach(), leaf.grad
 
 
+def native_and_torch(monkeypatch, name, x, y, **kw):
+    """``value_and_grad`` on the native path, then on the torch path (``LOSSLAB_NATIVE`` 1, then 0)."""
+    results = []
+    for flag in ("1", "0"):
+        monkeypatch.setenv("LOSSLAB_NATIVE", flag)
+        results.append(value_and_grad(name, x, y, **kw))
+    return results
+
+
+def assert_agree(native, torch_path, *, rtol, value_atol, grad_atol):
+    torch.testing.assert_close(native[0], torch_path[0], rtol=rtol, atol=value_atol)
+    torch.testing.assert_close(native[1], torch_path[1], rtol=rtol, atol=grad_atol)
+
+
 @needs_cc
 def test_kernels_build_and_are_cached(tmp_path, monkeypatch):
     monkeypatch.setenv("LOSSLAB_CACHE_DIR", str(tmp_path))
@@ -88,12 +102,7 @@ def test_every_build_variant_agrees_with_the_torch_path(monkeypatch, tmp_path, f
     x, y = case(torch.float32, seed=7, shape=(2, 3, 40, 30))
     masks = torch.nn.functional.one_hot(y.clamp_min(0), 3).movedim(-1, 1).float().contiguous()
     for name, target in (("softmax_dice_ce_loss", y), ("sigmoid_dice_ce_loss", masks)):
-        native = value_and_grad(name, x, target)
-        monkeypatch.setenv("LOSSLAB_NATIVE", "0")
-        torch_path = value_and_grad(name, x, target)
-        monkeypatch.setenv("LOSSLAB_NATIVE", "1")
-        torch.testing.assert_close(native[0], torch_path[0], rtol=2e-6, atol=0)
-        torch.testing.assert_close(native[1], torch_path[1], rtol=2e-6, atol=2e-8)
+        assert_agree(*native_and_torch(monkeypatch, name, x, target), rtol=2e-6, value_atol=0, grad_atol=2e-8)
 
 
 @needs_cc
@@ -111,10 +120,9 @@ def test_native_path_equals_torch_path(monkeypatch, name, kw, dtype):
     monkeypatch.setenv("LOSSLAB_NATIVE", "0")
     assert _native.kernels("softmax", dtype) is None
     torch_path = value_and_grad(name, x, y, **kw)
-    tol = dict(rtol=1e-12, atol=1e-14) if dtype == F64 else dict(rtol=2e-6, atol=2e-8)
+    rtol, atol = (1e-12, 1e-14) if dtype == F64 else (2e-6, 2e-8)
     assert torch.isfinite(native[0]) and torch.isfinite(native[1]).all()
-    torch.testing.assert_close(native[0], torch_path[0], **tol)
-    torch.testing.assert_close(native[1], torch_path[1], **tol)
+    assert_agree(native, torch_path, rtol=rtol, value_atol=atol, grad_atol=atol)
 
 
 @needs_cc
@@ -129,13 +137,9 @@ def test_every_class_count_agrees_with_the_torch_path(monkeypatch, classes, name
     x[0, 0, 0, :2] = torch.tensor([1e4, -1e4])
     y = torch.randint(0, classes, (2, 37, 41), generator=g)
     y[1, :5] = -100
-    monkeypatch.setenv("LOSSLAB_NATIVE", "1")
-    native = value_and_grad(name, x, y, **kw)
-    monkeypatch.setenv("LOSSLAB_NATIVE", "0")
-    torch_path = value_and_grad(name, x, y, **kw)
+    native, torch_path = native_and_torch(monkeypatch, name, x, y, **kw)
     assert torch.isfinite(native[1]).all()
-    torch.testing.assert_close(native[0], torch_path[0], rtol=2e-6, atol=1e-7)
-    torch.testing.assert_close(native[1], torch_path[1], rtol=2e-6, atol=2e-8)
+    assert_agree(native, torch_path, rtol=2e-6, value_atol=1e-7, grad_atol=2e-8)
 
 
 SIGMOID = [("sigmoid_dice_loss", {}), ("sigmoid_dice_loss", {"squared": True, "aggregate": "batch"}),
@@ -166,14 +170,10 @@ def test_native_sigmoid_path_equals_torch_path(monkeypatch, name, kw, dtype, tar
         kw["pos_weight"] = {"channel": torch.tensor([0.5, 2.0, 4.0], dtype=dtype).view(3, 1, 1),
                             "scalar": torch.tensor(2.5, dtype=dtype),
                             "last_dim": torch.rand(5, generator=g).to(dtype) * 3}[kw["pos_weight"]]
-    monkeypatch.setenv("LOSSLAB_NATIVE", "1")
-    native = value_and_grad(name, x, y, **kw)
-    monkeypatch.setenv("LOSSLAB_NATIVE", "0")
-    torch_path = value_and_grad(name, x, y, **kw)
-    tol = dict(rtol=1e-12, atol=1e-13) if dtype == F64 else dict(rtol=2e-6, atol=2e-8)
+    native, torch_path = native_and_torch(monkeypatch, name, x, y, **kw)
+    rtol, atol = (1e-12, 1e-13) if dtype == F64 else (2e-6, 2e-8)
     assert torch.isfinite(native[0]) and torch.isfinite(native[1]).all()
-    torch.testing.assert_close(native[0], torch_path[0], **tol)
-    torch.testing.assert_close(native[1], torch_path[1], **tol)
+    assert_agree(native, torch_path, rtol=rtol, value_atol=atol, grad_atol=atol)
 
 
 @needs_cc
@@ -184,12 +184,8 @@ def test_images_of_few_pixels_agree_with_the_torch_path(monkeypatch, shape):
     x = torch.randn(*shape, generator=g) * 3
     y = torch.randint(0, shape[1], (shape[0], *shape[2:]), generator=g)
     y[0] = -100
-    results = []
-    for flag in ("1", "0"):
-        monkeypatch.setenv("LOSSLAB_NATIVE", flag)
-        results.append(value_and_grad("softmax_dice_ce_loss", x, y))
-    torch.testing.assert_close(results[0][0], results[1][0], rtol=2e-6, atol=1e-7)
-    torch.testing.assert_close(results[0][1], results[1][1], rtol=2e-6, atol=2e-8)
+    assert_agree(*native_and_torch(monkeypatch, "softmax_dice_ce_loss", x, y), rtol=2e-6, value_atol=1e-7,
+                 grad_atol=2e-8)
 
 
 def _bad_targets():
@@ -228,8 +224,7 @@ def test_native_and_torch_path_check_targets_alike(monkeypatch, case_index):
         assert results[0] == results[1] and "expected" in results[0]
     else:
         assert not isinstance(results[1], str), results[1]
-        torch.testing.assert_close(results[0][0], results[1][0], rtol=2e-6, atol=1e-7)
-        torch.testing.assert_close(results[0][1], results[1][1], rtol=2e-6, atol=2e-8)
+        assert_agree(*results, rtol=2e-6, value_atol=1e-7, grad_atol=2e-8)
 
 
 @needs_cc
