@@ -158,11 +158,18 @@ def check_unit_interval(fn: str, name: str, value: torch.Tensor) -> None:
     if value.numel() == 0:
         return
     lo_t, hi_t = torch.aminmax(value.detach())  # one pass; NaN propagates into both
-    lo, hi = float(lo_t), float(hi_t)
+    check_unit_range(fn, name, float(lo_t), float(hi_t), value)
+
+
+def check_unit_range(fn: str, name: str, lo: float, hi: float, value: torch.Tensor,
+                     ignore_index: int | None = None) -> None:
+    """Values (other than ``ignore_index``) spanning ``[lo, hi]`` must lie in [0, 1]; a NaN ``lo`` or ``hi``
+    (a NaN in ``value``) fails with :func:`check_no_nan`'s message."""
     if lo != lo or hi != hi:
         check_no_nan(fn, name, value)
     if lo < 0 or hi > 1:
-        fail(fn, f"`{name}` values in", "[0, 1]", f"values in [{lo:g}, {hi:g}]")
+        extra = "" if ignore_index is None else f" (or ignore_index={ignore_index})"
+        fail(fn, f"`{name}` values in", f"[0, 1]{extra}", f"values in [{lo:g}, {hi:g}]")
 
 
 def check_class_indices(fn: str, name: str, target: torch.Tensor, num_classes: int,
@@ -171,12 +178,16 @@ def check_class_indices(fn: str, name: str, target: torch.Tensor, num_classes: i
     valid = target if ignore_index is None else target[target != ignore_index]
     if valid.numel() == 0:
         return
-    lo, hi = int(valid.min()), int(valid.max())
+    check_class_range(fn, name, int(valid.min()), int(valid.max()), num_classes, ignore_index)
+
+
+def check_class_range(fn: str, name: str, lo: int, hi: int, num_classes: int,
+                      ignore_index: int | None = None) -> None:
+    """Class indices (other than ``ignore_index``) spanning ``[lo, hi]`` must lie in ``[0, num_classes)``."""
     if lo < 0 or hi >= num_classes:
-        bad = lo if lo < 0 else hi
         extra = "" if ignore_index is None else f" (ignore_index={ignore_index})"
         fail(fn, f"`{name}` class indices in", f"[0, {num_classes - 1}] for {num_classes} classes{extra}",
-             f"class {bad}")
+             f"class {lo if lo < 0 else hi}")
 
 
 def check_probability_rows(fn: str, name: str, target: torch.Tensor, dim: int = 1, atol: float = 1e-3) -> None:

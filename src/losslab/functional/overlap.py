@@ -66,14 +66,15 @@ from .._numerics import compute_dtype
 from .._reduction import reduce_loss
 from .._validation import (
     check_broadcastable,
+    check_class_range,
     check_class_vector,
     check_floating,
     check_index,
-    check_no_nan,
     check_number,
     check_option,
     check_reduction,
     check_tensor,
+    check_unit_range,
     check_weight_values,
     fail,
 )
@@ -275,6 +276,20 @@ def _address(t: torch.Tensor | None) -> int | None:
     return None if t is None else t.data_ptr()
 
 
+def _contiguous(*tensors: torch.Tensor | None) -> list[torch.Tensor | None]:
+    return [None if t is None else t.contiguous() for t in tensors]
+
+
+def _row_weight(pos_weight: torch.Tensor | None) -> torch.Tensor | None:
+    """The ``(N, C)`` positive weights of a ``pos_weight`` constant along the pixels (a stride-0 view)."""
+    return None if pos_weight is None else pos_weight[..., 0].contiguous()
+
+
+def _check_allocated(failed: int) -> None:
+    if failed:
+        raise MemoryError("losslab: the native overlap kernel could not allocate its work buffers")
+
+
 def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, squared: bool, nll: bool,
                     pos_weight: torch.Tensor | None, ignore: int) -> tuple[torch.Tensor | None, torch.Tensor, tuple]:
     """``(p, sums, (lo, hi, nan))`` from one native pass over raw targets (elements equal to ``ignore`` skipped).
@@ -292,23 +307,22 @@ def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, 
         # the kernel keeps 32 bytes of partial sums per (image, class) and thread: at most a quarter of the
         # logits' size when each thread has at least 32 pixels of every image
         threads = min(torch.get_num_threads(), max(1, s // 32))
-        span = (ctypes.c_int64 * 2)()
-        failed = kernels[0](x.data_ptr(), t.data_ptr(), _int64(ignore), n, c, s, int(squared), *out,
+        span, index = (ctypes.c_int64 * 2)(), _int64(ignore)
+        failed = kernels[0](x.data_ptr(), t.data_ptr(), index, n, c, s, int(squared), *out,
                             ctypes.addressof(span), threads)
         sums[4] = sums[2].sum(1, keepdim=True)
         span = (span[0], span[1], False)
-        if _int64(ignore) != ignore and float(sums[4, :, 0].sum()) < n * s:  # the clamped ignore value occurs
-            span = (_int64(ignore), _int64(ignore), False)
+        if index != ignore and float(sums[4, :, 0].sum()) < n * s:  # the clamped ignore value occurs
+            span = (index, index, False)
     else:
         p = torch.empty_like(x)
-        weight = None if pos_weight is None else pos_weight[..., 0].contiguous()  # (N, C)
+        weight = _row_weight(pos_weight)
         span = (ctypes.c_double * 3)()
         failed = kernels[0](x.data_ptr(), t.data_ptr(), _double(ignore), _address(weight), n, c, s, int(squared),
                             p.data_ptr(), *out, sums[4].data_ptr(), ctypes.addressof(span),
                             torch.get_num_threads())
         span = (span[0], span[1], bool(span[2]))
-    if failed:
-        raise MemoryError("losslab: the native overlap kernel could not allocate its work buffers")
+    _check_allocated(failed)
     return p, sums.to(x.dtype), span
 
 
@@ -331,37 +345,18 @@ def _native_softmax_backward(kernels, x, t, squared, g_inter, g_mass, g_nll, ign
     (the arguments of :func:`_native_forward`)."""
     n, c, s = x.shape
     grad = torch.empty_like(x)
-    gs = [g.contiguous() for g in (g_inter, g_mass)] + [None if g_nll is None else g_nll.contiguous()]
-    if kernels[1](x.data_ptr(), t.data_ptr(), _int64(ignore), n, c, s, int(squared), *(_address(g) for g in gs),
-                  grad.data_ptr(), torch.get_num_threads()):
-        raise MemoryError("losslab: the native overlap kernel could not allocate its work buffers")
+    gs = _contiguous(g_inter, g_mass, g_nll)  # kept alive for the call
+    _check_allocated(kernels[1](x.data_ptr(), t.data_ptr(), _int64(ignore), n, c, s, int(squared),
+                                *map(_address, gs), grad.data_ptr(), torch.get_num_threads()))
     return grad
 
 
 def _native_sigmoid_backward_(kernels, p, t, squared, g_inter, g_mass, g_nll, pos_weight, ignore) -> None:
     """In place, as :func:`_sigmoid_backward_` (``p`` from :func:`_native_forward`)."""
     n, c, s = p.shape
-    gs = [g.contiguous() for g in (g_inter, g_mass)] + [None if g_nll is None else g_nll.contiguous()]
-    weight = None if pos_weight is None else pos_weight[..., 0].contiguous()
+    gs, weight = _contiguous(g_inter, g_mass, g_nll), _row_weight(pos_weight)  # kept alive for the call
     kernels[1](p.data_ptr(), t.data_ptr(), _double(ignore), _address(weight), n, c, s, int(squared),
-               *(_address(g) for g in gs), torch.get_num_threads())
-
-
-def _check_class_range(fn: str, lo: int, hi: int, n_cls: int, ignore_index: int) -> None:
-    """Class indices (other than ``ignore_index``) in ``[lo, hi]`` must lie in ``[0, n_cls)``."""
-    if lo < 0 or hi >= n_cls:
-        fail(fn, "`target` class indices in", f"[0, {n_cls - 1}] for {n_cls} classes "
-             f"(ignore_index={ignore_index})", f"class {lo if lo < 0 else hi}")
-
-
-def _check_mask_range(fn: str, lo: float, hi: float, t: torch.Tensor, ignore_index: int | None) -> None:
-    """Mask values (other than ``ignore_index``) in ``[lo, hi]`` must lie in ``[0, 1]``; a NaN ``lo`` or ``hi``
-    (a NaN in the target) fails with the NaN check's message."""
-    if math.isnan(lo) or math.isnan(hi):
-        check_no_nan(fn, "target", t)
-    if lo < 0 or hi > 1:
-        fail(fn, "`target` values in", "[0, 1]" + ("" if ignore_index is None else f" (or ignore_index={ignore_index})"),
-             f"values in [{lo:g}, {hi:g}]")
+               *map(_address, gs), torch.get_num_threads())
 
 
 def _neg_log_pt(x: torch.Tensor, idx: torch.Tensor, valid: torch.Tensor | None, pt: torch.Tensor) -> torch.Tensor:
@@ -558,7 +553,7 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
                     valid = ~ignored
                     t = t.masked_fill(ignored, 0)
                     lo, hi = _value_range(t)
-            _check_class_range(fn, int(lo), int(hi), n_cls, ignore_index)
+            check_class_range(fn, "target", int(lo), int(hi), n_cls, ignore_index)
             count = (valid.sum(-1, dtype=dtype) if valid is not None
                      else torch.full((n_img,), float(s), dtype=dtype, device=device))
             count = count.unsqueeze(1).expand(n_img, n_cls)
@@ -585,7 +580,7 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
                     t = torch.where(valid, t, 0).to(dtype)
                     lo, hi = _value_range(t)
             if validate:
-                _check_mask_range(fn, lo, hi, t, ignore_index if activation == "sigmoid" else None)
+                check_unit_range(fn, "target", lo, hi, t, ignore_index if activation == "sigmoid" else None)
             count = (valid.sum(-1, dtype=dtype) if valid is not None
                      else torch.full((n_img, n_cls), float(s), dtype=dtype, device=device))
     fused = nll and not squared and (activation == "sigmoid" or t.dim() == 2)
@@ -594,9 +589,9 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
         p, sums, (lo, hi, nan) = _native_forward(kernels, activation, x, t, squared, fused, pos_weight,
                                                  ignore_index)
         if activation == "softmax":
-            _check_class_range(fn, int(lo), int(hi), n_cls, ignore_index)
+            check_class_range(fn, "target", int(lo), int(hi), n_cls, ignore_index)
         elif validate:
-            _check_mask_range(fn, math.nan if nan else lo, hi, t, ignore_index)
+            check_unit_range(fn, "target", math.nan if nan else lo, hi, t, ignore_index)
         native, count = (p, sums), sums[4]
     inter, mass, size, *ce = _SoftOverlap.apply(x, t, valid, activation, squared, dtype, fused, pos_weight,
                                                 kernels, ignore_index, native)
