@@ -10,6 +10,7 @@ import warnings
 import pytest
 import torch
 
+import losslab.functional as LF
 from losslab import _native
 from losslab.functional import overlap as O
 
@@ -19,6 +20,13 @@ LOSSES = [("softmax_dice_loss", {}), ("softmax_dice_loss", {"squared": True, "ag
           ("softmax_tversky_loss", {"alpha": 0.2, "beta": 0.8}), ("softmax_focal_tversky_loss", {"gamma": 1.5}),
           ("softmax_dice_ce_loss", {"ce_weight": 0.5}), ("softmax_tversky_ce_loss", {"aggregate": "batch"})]
 needs_cc = pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler: the torch path is the only one")
+
+
+@pytest.fixture(autouse=True)
+def kernels_at_every_size(monkeypatch):
+    """The losses use the kernels from ``_native.MIN_PIXELS`` pixels per image; here at every size, so that
+    small inputs test them (see ``test_small_images_take_the_torch_path`` for the threshold itself)."""
+    monkeypatch.setattr(_native, "MIN_PIXELS", 1)
 
 
 def case(dtype, seed=0, shape=(3, 4, 7, 5)):
@@ -34,7 +42,7 @@ def case(dtype, seed=0, shape=(3, 4, 7, 5)):
 
 def value_and_grad(name, x, y, **kw):
     leaf = x.detach().clone().requires_grad_(True)
-    value = getattr(O, name)(leaf, y, **kw)
+    value = getattr(LF, name)(leaf, y, **kw)
     value.backward()
     return value.detach(), leaf.grad
 
@@ -59,6 +67,7 @@ def test_kernels_build_and_are_cached(tmp_path, monkeypatch):
     monkeypatch.setattr(_native, "_state", {})
     assert _native.kernels("softmax", torch.float32) is not None
     assert _native.kernels("softmax", torch.float64) is not None
+    assert _native.kernels("softmax_focal", torch.float32) is not None
     assert _native.kernels("softmax", torch.float16) is None
     built = sorted(tmp_path.glob("overlap-*.so"))
     assert len(built) == 1
@@ -101,7 +110,7 @@ def test_every_build_variant_agrees_with_the_torch_path(monkeypatch, tmp_path, f
     assert _native.build_flags() == flags
     x, y = case(torch.float32, seed=7, shape=(2, 3, 40, 30))
     masks = torch.nn.functional.one_hot(y.clamp_min(0), 3).movedim(-1, 1).float().contiguous()
-    for name, target in (("softmax_dice_ce_loss", y), ("sigmoid_dice_ce_loss", masks)):
+    for name, target in (("softmax_dice_ce_loss", y), ("sigmoid_dice_ce_loss", masks), ("softmax_focal_loss", y)):
         assert_agree(*native_and_torch(monkeypatch, name, x, target), rtol=2e-6, value_atol=0, grad_atol=2e-8)
 
 
@@ -128,7 +137,8 @@ def test_native_path_equals_torch_path(monkeypatch, name, kw, dtype):
 @needs_cc
 @pytest.mark.parametrize("classes", [1, 2, 3, 4, 5, 9])
 @pytest.mark.parametrize("name, kw", [("softmax_dice_ce_loss", {}), ("softmax_dice_loss", {"squared": True}),
-                                      ("softmax_tversky_loss", {"aggregate": "batch"})])
+                                      ("softmax_tversky_loss", {"aggregate": "batch"}),
+                                      ("softmax_focal_loss", {}), ("softmax_focal_loss", {"gamma": 0.7})])
 def test_every_class_count_agrees_with_the_torch_path(monkeypatch, classes, name, kw):
     """float32 blocks specialised for 2-4 classes and the general blocks (1, 5, 9 classes) give the torch
     path's value and gradient, with ignored pixels, ±1e4 logits and a block boundary inside an image."""
@@ -140,6 +150,43 @@ def test_every_class_count_agrees_with_the_torch_path(monkeypatch, classes, name
     native, torch_path = native_and_torch(monkeypatch, name, x, y, **kw)
     assert torch.isfinite(native[1]).all()
     assert_agree(native, torch_path, rtol=2e-6, value_atol=1e-7, grad_atol=2e-8)
+
+
+@needs_cc
+@pytest.mark.parametrize("dtype", [torch.float32, F64])
+@pytest.mark.parametrize("gamma", [0.5, 1.0, 2.0, 2.5, 3.0, 4.0, 4.5])
+@pytest.mark.parametrize("use_alpha", [False, True])
+def test_native_focal_equals_torch_path(monkeypatch, dtype, gamma, use_alpha):
+    """Softmax focal loss with class indices (ignored pixels, an image mostly ignored, logits of ±1e4, the
+    reductions and a per-pixel weight): value and gradient of the native kernels (γ up to 4 a product, other γ
+    through exp and log) agree with the torch path."""
+    x, y = case(dtype, seed=int(gamma * 10))
+    alpha = torch.tensor([0.25, 1.0, 2.0, 0.5], dtype=dtype) if use_alpha else None
+    weight = torch.rand(y.shape, generator=torch.Generator().manual_seed(1), dtype=dtype)
+    # float32: the torch path's 1 − p_t = −expm1(log p_t) carries log p_t's rounding error (a few 1e-6 here)
+    rtol, atol = (1e-12, 1e-14) if dtype == F64 else (1e-5, 1e-7)
+    for reduction, w in (("mean", None), ("sum", None), ("mean", weight), ("sum", weight)):
+        kw = dict(gamma=gamma, alpha=alpha, weight=w, reduction=reduction)
+        native, torch_path = native_and_torch(monkeypatch, "softmax_focal_loss", x, y, **kw)
+        assert torch.isfinite(native[0]).all() and torch.isfinite(native[1]).all()
+        assert_agree(native, torch_path, rtol=rtol, value_atol=atol, grad_atol=atol)
+
+
+@needs_cc
+@pytest.mark.parametrize("gamma", [0.0, 2.0, 1.5])
+def test_native_focal_gradcheck_and_double_backward_with_ignored_pixels(gamma):
+    """float64 gradcheck and gradgradcheck of the native path, with ignored pixels and ``reduction="none"``
+    (whose upstream gradient is not 0 at ignored pixels) and a differentiable α (the torch path)."""
+    x, y = case(F64, seed=5, shape=(2, 4, 3, 3))
+    x = x.clamp(-5, 5).requires_grad_(True)
+    alpha = torch.tensor([0.25, 1.0, 2.0, 0.5], dtype=F64)
+    for reduction in ("mean", "none"):
+        def f(z, reduction=reduction):
+            return LF.softmax_focal_loss(z, y, gamma=gamma, alpha=alpha, reduction=reduction)
+        assert torch.autograd.gradcheck(f, (x,))
+        assert torch.autograd.gradgradcheck(f, (x,))
+    a = alpha.clone().requires_grad_(True)
+    assert torch.autograd.gradcheck(lambda z, a: LF.softmax_focal_loss(z, y, gamma=gamma, alpha=a), (x, a))
 
 
 SIGMOID = [("sigmoid_dice_loss", {}), ("sigmoid_dice_loss", {"squared": True, "aggregate": "batch"}),
@@ -184,8 +231,8 @@ def test_images_of_few_pixels_agree_with_the_torch_path(monkeypatch, shape):
     x = torch.randn(*shape, generator=g) * 3
     y = torch.randint(0, shape[1], (shape[0], *shape[2:]), generator=g)
     y[0] = -100
-    assert_agree(*native_and_torch(monkeypatch, "softmax_dice_ce_loss", x, y), rtol=2e-6, value_atol=1e-7,
-                 grad_atol=2e-8)
+    for name in ("softmax_dice_ce_loss", "softmax_focal_loss"):
+        assert_agree(*native_and_torch(monkeypatch, name, x, y), rtol=2e-6, value_atol=1e-7, grad_atol=2e-8)
 
 
 def _bad_targets():
@@ -203,11 +250,15 @@ def _bad_targets():
             ("softmax_dice_loss", y, {"ignore_index": 2**70}),  # beyond int64: ignores nothing
             ("sigmoid_dice_ce_loss", m, {"ignore_index": -(10**400)}),  # beyond the doubles: ignores nothing
             ("softmax_dice_loss", y.masked_fill(y == 2, 2**63 - 1), {"ignore_index": 2**70}),
-            ("softmax_dice_loss", y.masked_fill(y == 2, -(2**63)), {"ignore_index": -(2**70)})]
+            ("softmax_dice_loss", y.masked_fill(y == 2, -(2**63)), {"ignore_index": -(2**70)}),
+            ("softmax_focal_loss", y.masked_fill(y == 2, 3), {}), ("softmax_focal_loss", y.masked_fill(y == 2, -1), {}),
+            ("softmax_focal_loss", y.masked_fill(y == 2, -7), {"ignore_index": -7}),  # valid: ignored
+            ("softmax_focal_loss", y.masked_fill(y == 2, 2**63 - 1), {"ignore_index": -(2**63)}),
+            ("softmax_focal_loss", y.masked_fill(y == 0, 5), {"ignore_index": 5, "reduction": "sum"})]
 
 
 @needs_cc
-@pytest.mark.parametrize("case_index", range(14))
+@pytest.mark.parametrize("case_index", range(len(_bad_targets())))
 def test_native_and_torch_path_check_targets_alike(monkeypatch, case_index):
     """The native kernels report the range of the counted target values and the loss checks it: the same
     errors (message included), the same ignored values and the same results as the torch path."""
@@ -246,18 +297,37 @@ def test_native_gradcheck_and_second_backward(name, kw):
 
 @needs_cc
 @pytest.mark.parametrize("classes", [4, 5])  # the specialised and the general float32 blocks
-def test_native_sums_do_not_depend_on_the_thread_count(classes):
+@pytest.mark.parametrize("name", ["softmax_dice_ce_loss", "softmax_focal_loss"])
+def test_native_sums_do_not_depend_on_the_thread_count(classes, name):
     x, y = case(torch.float32, seed=2, shape=(2, classes, 64, 48))
     before = torch.get_num_threads()
     try:
         runs = []
         for threads in (1, 2):
             torch.set_num_threads(threads)
-            runs.append(value_and_grad("softmax_dice_ce_loss", x, y))
+            runs.append(value_and_grad(name, x, y))
     finally:
         torch.set_num_threads(before)
     torch.testing.assert_close(runs[0][0], runs[1][0], rtol=1e-6, atol=0)
     torch.testing.assert_close(runs[0][1], runs[1][1], rtol=0, atol=0)  # per pixel: the same arithmetic
+
+
+@pytest.mark.parametrize("name", ["softmax_dice_loss", "sigmoid_dice_loss", "softmax_focal_loss"])
+def test_small_images_take_the_torch_path(monkeypatch, name):
+    """Below ``MIN_PIXELS`` pixels per image (``(N, C)`` logits above all) torch's kernels are faster: the
+    losses do not call the native ones; from it on they do."""
+    monkeypatch.setattr(_native, "MIN_PIXELS", 64)
+    calls = []
+    real = _native.kernels
+    monkeypatch.setattr(_native, "kernels", lambda *a, **k: calls.append(a) or real(*a, **k))
+    for shape, used in (((6, 3), False), ((2, 3, 7, 9), False), ((2, 3, 8, 8), True)):
+        x = torch.randn(*shape)
+        y = torch.randint(0, 3, (shape[0], *shape[2:]))
+        if name.startswith("sigmoid"):
+            y = torch.nn.functional.one_hot(y, 3).movedim(-1, 1).float().contiguous()
+        calls.clear()
+        value_and_grad(name, x, y)
+        assert bool(calls) == used, (shape, calls)
 
 
 def test_out_of_range_class_index_is_an_error_even_without_validation():

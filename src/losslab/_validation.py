@@ -121,12 +121,15 @@ def check_number(fn: str, name: str, value: Any, *, low: float | None = None, hi
     return float(value)
 
 
-def check_index(fn: str, name: str, value: Any, *, allow_none: bool = False) -> int | None:
-    """An integer option such as ``ignore_index`` (NumPy integers included, ``bool`` not), as an ``int``."""
+def check_index(fn: str, name: str, value: Any, *, allow_none: bool = False, int64: bool = False) -> int | None:
+    """An integer option such as ``ignore_index`` (NumPy integers included, ``bool`` not), as an ``int``;
+    ``int64=True``: within int64, as torch's own losses need it."""
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         fail(fn, f"`{name}` to be", "an int or None" if allow_none else "an int", repr(value), TypeError)
+    if int64 and not -(2**63) <= value < 2**63:
+        fail(fn, f"`{name}` to be", "an int64, in [-2**63, 2**63 - 1]", int(value))
     return int(value)
 
 

@@ -1,5 +1,5 @@
 /* losslab native kernels: the overlap statistics of softmax (class-index targets) and sigmoid (masks)
- * activations, and their backward.
+ * activations, the softmax focal loss (class-index targets), and their backward.
  *
  * The softmax kernels keep nothing between forward and backward: the forward reads the logits and the
  * target and writes only the per-(image, class) sums; the backward recomputes the softmax from the logits
@@ -99,7 +99,7 @@ static int64_t block_len(int64_t C, int64_t S) {
 #define K_EXPS(c) const float p##c = exp_nonpositive_f(a##c - mx); sum += p##c;
 #define K_STORE(c) e[c * B + s] = p##c;
 #define K_PROB(c) const float q##c = p##c * inv;
-#define K_GRADS(c) const float gi##c = g_inter[c], gl##c = g_nll ? g_nll[c] : 0.0f,                        \
+#define K_GRADS(c) const float gi##c = g_inter[c], gl##c = g_nll ? g_nll[c] : 0.0f,                       \
                  g2##c = squared ? 2 * g_mass[c] : 0.0f, g1##c = squared ? 0.0f : g_mass[c];
 #define K_GRAD_B(c) b += tv[s] == c ? q##c * gi##c - gl##c : 0.0f;
 #define K_GRAD_R(c) r += q##c * (g2##c * q##c + g1##c);
@@ -107,35 +107,62 @@ static int64_t block_len(int64_t C, int64_t S) {
 /* exp(x − mx) of pixel s into p0 .. p(K-1), their sum into `sum` */
 #define EXP_PIXEL(K) EACH_##K(K_LOAD) float mx = a0, sum = 0; EACH_##K(K_MAX) EACH_##K(K_EXPS)
 
-#define DEFINE_FIXED(K)                                                                                    \
-/* as the first part of softmax_block: e (K rows of B) = exp(x − m), m = max, den = Σ_c e_c */             \
+#define DEFINE_FIXED(K)                                                                                   \
+/* as the first part of softmax_block: e (K rows of B) = exp(x − m), m = max, den = Σ_c e_c */            \
 static void exps_k##K(const float* xb, int64_t S, int64_t len, int64_t B, float* e, float* m, float* den) { \
-    _Pragma("omp simd")                                                                                    \
-    for (int64_t s = 0; s < len; s++) {                                                                    \
-        EXP_PIXEL(K)                                                                                       \
-        EACH_##K(K_STORE)                                                                                  \
-        m[s] = mx;                                                                                         \
-        den[s] = sum;                                                                                      \
-    }                                                                                                      \
-}                                                                                                          \
-/* the whole backward of a block (see softmax_index_backward) */                                           \
-static void grad_k##K(const float* xb, const int32_t* tv, int64_t S, int64_t len, int squared,             \
-                      const float* g_inter, const float* g_mass, const float* g_nll, float* gb) {          \
-    EACH_##K(K_GRADS)                                                                                      \
-    _Pragma("omp simd")                                                                                    \
-    for (int64_t s = 0; s < len; s++) {                                                                    \
-        EXP_PIXEL(K)                                                                                       \
-        const float inv = (tv[s] >= 0 ? 1.0f : 0.0f) / sum;                                                \
-        EACH_##K(K_PROB)                                                                                   \
-        float b = 0;                                                                                       \
-        EACH_##K(K_GRAD_B)                                                                                 \
-        float r = b;                                                                                       \
-        EACH_##K(K_GRAD_R)                                                                                 \
-        EACH_##K(K_GRAD_W)                                                                                 \
-    }                                                                                                      \
+    _Pragma("omp simd")                                                                                   \
+    for (int64_t s = 0; s < len; s++) {                                                                   \
+        EXP_PIXEL(K)                                                                                      \
+        EACH_##K(K_STORE)                                                                                 \
+        m[s] = mx;                                                                                        \
+        den[s] = sum;                                                                                     \
+    }                                                                                                     \
+}                                                                                                         \
+/* the whole backward of a block (see softmax_index_backward) */                                          \
+static void grad_k##K(const float* xb, const int32_t* tv, int64_t S, int64_t len, int squared,            \
+                      const float* g_inter, const float* g_mass, const float* g_nll, float* gb) {         \
+    EACH_##K(K_GRADS)                                                                                     \
+    _Pragma("omp simd")                                                                                   \
+    for (int64_t s = 0; s < len; s++) {                                                                   \
+        EXP_PIXEL(K)                                                                                      \
+        const float inv = (tv[s] >= 0 ? 1.0f : 0.0f) / sum;                                               \
+        EACH_##K(K_PROB)                                                                                  \
+        float b = 0;                                                                                      \
+        EACH_##K(K_GRAD_B)                                                                                \
+        float r = b;                                                                                      \
+        EACH_##K(K_GRAD_R)                                                                                \
+        EACH_##K(K_GRAD_W)                                                                                \
+    }                                                                                                     \
 }
 
 DEFINE_FIXED(2) DEFINE_FIXED(3) DEFINE_FIXED(4)
+
+/* The focal loss's blocks (see softmax_focal_forward / _backward). Forward: m = max, den = Σ_c e_c,
+ * xt = x_t, et = e_t, rest = Σ_{c≠t} e_c; backward: grad_c = k g (p_c − [t = c]). */
+#define K_FOCAL_T(c) xt += tv[s] == c ? a##c : 0.0f; et += tv[s] == c ? p##c : 0.0f;                        \
+                     rest += tv[s] == c ? 0.0f : p##c;
+#define K_FOCAL_W(c) gb[c * S + s] = w * (p##c * inv - (tv[s] == c ? 1.0f : 0.0f));
+#define DEFINE_FOCAL_FIXED(K)                                                                             \
+static void focal_exps_k##K(const float* xb, const int32_t* tv, int64_t S, int64_t len, float* m,         \
+                            float* den, float* xto, float* eto, float* resto) {                           \
+    _Pragma("omp simd")                                                                                   \
+    for (int64_t s = 0; s < len; s++) {                                                                   \
+        EXP_PIXEL(K)                                                                                      \
+        float xt = 0, et = 0, rest = 0;                                                                   \
+        EACH_##K(K_FOCAL_T)                                                                               \
+        m[s] = mx; den[s] = sum; xto[s] = xt; eto[s] = et; resto[s] = rest;                               \
+    }                                                                                                     \
+}                                                                                                         \
+static void focal_grad_k##K(const float* xb, const int32_t* tv, int64_t S, int64_t len, const float* k,   \
+                            const float* gout, float* gb) {                                               \
+    _Pragma("omp simd")                                                                                   \
+    for (int64_t s = 0; s < len; s++) {                                                                   \
+        EXP_PIXEL(K)                                                                                      \
+        const float inv = 1.0f / sum, w = k[s] * gout[s];                                                 \
+        EACH_##K(K_FOCAL_W)                                                                               \
+    }                                                                                                     \
+}
+DEFINE_FOCAL_FIXED(2) DEFINE_FOCAL_FIXED(3) DEFINE_FOCAL_FIXED(4)
 
 /* the specialised block for C classes: 1 when there is one (and it ran), else 0 */
 static int exps_fixed_f32(int64_t C, const float* xb, int64_t S, int64_t len, int64_t B, float* e, float* m,
@@ -156,12 +183,62 @@ static int grad_fixed_f32(int64_t C, const float* xb, const int32_t* tv, int64_t
         default: return 0;
     }
 }
+static int focal_exps_fixed_f32(int64_t C, const float* xb, const int32_t* tv, int64_t S, int64_t len,
+                                float* m, float* den, float* xt, float* et, float* rest) {
+    switch (C) {
+        case 2: focal_exps_k2(xb, tv, S, len, m, den, xt, et, rest); return 1;
+        case 3: focal_exps_k3(xb, tv, S, len, m, den, xt, et, rest); return 1;
+        case 4: focal_exps_k4(xb, tv, S, len, m, den, xt, et, rest); return 1;
+        default: return 0;
+    }
+}
+static int focal_grad_fixed_f32(int64_t C, const float* xb, const int32_t* tv, int64_t S, int64_t len,
+                                const float* k, const float* gout, float* gb) {
+    switch (C) {
+        case 2: focal_grad_k2(xb, tv, S, len, k, gout, gb); return 1;
+        case 3: focal_grad_k3(xb, tv, S, len, k, gout, gb); return 1;
+        case 4: focal_grad_k4(xb, tv, S, len, k, gout, gb); return 1;
+        default: return 0;
+    }
+}
 /* float64 keeps the general blocks */
 #define exps_fixed_f64(...) 0
 #define grad_fixed_f64(...) 0
+#define focal_exps_fixed_f64(...) 0
+#define focal_grad_fixed_f64(...) 0
+
+/* tv = the class of each of a block's `len` pixels as int32, -1 where t equals `ignore`; widens [*lo, *hi]
+ * to the range of the counted t (reduced per block in registers) and returns how many were counted */
+static inline int64_t read_targets(const int64_t* tb, int64_t len, int64_t ignore, int32_t* tv, int64_t* lo,
+                                   int64_t* hi) {
+    int64_t bl = INT64_MAX, bh = INT64_MIN, counted = 0;
+    PRAGMA(omp simd reduction(min:bl) reduction(max:bh) reduction(+:counted))
+    for (int64_t s = 0; s < len; s++) {
+        const int64_t v = tb[s];
+        const int ok = v != ignore;
+        const int64_t low = ok ? v : INT64_MAX, high = ok ? v : INT64_MIN;
+        tv[s] = ok ? (int32_t)v : -1;
+        bl = low < bl ? low : bl;
+        bh = high > bh ? high : bh;
+        counted += ok;
+    }
+    *lo = bl < *lo ? bl : *lo;
+    *hi = bh > *hi ? bh : *hi;
+    return counted;
+}
 
 #define DEFINE_KERNELS(T, SUF, EXP, LOG)                                                                  \
-/* One block of `len` pixels, tv = the class or -1 where ignored: e (C rows of B) = exp(x − m) and       \
+/* lse = log Σ exp(x) (when not NULL) from m = max and den = Σ_c e_c; then den = 1 / Σ_c e_c (0 where     \
+ * ignored) */                                                                                            \
+static inline void softmax_tail_##SUF(const int32_t* tv, int64_t len, const T* m, T* den, T* lse) {       \
+    if (lse) {                                                                                            \
+        _Pragma("omp simd")                                                                               \
+        for (int64_t s = 0; s < len; s++) lse[s] = LOG(den[s]) + m[s];                                    \
+    }                                                                                                     \
+    _Pragma("omp simd")                                                                                   \
+    for (int64_t s = 0; s < len; s++) den[s] = (tv[s] >= 0 ? (T)1 : (T)0) / den[s];                       \
+}                                                                                                         \
+/* One block of `len` pixels, tv = the class or -1 where ignored: e (C rows of B) = exp(x − m) and        \
  * den = 1 / Σ_c e_c (0 where ignored), so that p_c = e_c den; lse = log Σ exp(x) when not NULL. */       \
 static inline void softmax_block_##SUF(const T* xb, const int32_t* tv, int64_t C, int64_t S, int64_t len, \
                                        int64_t B, T* e, T* m, T* den, T* lse) {                           \
@@ -179,12 +256,7 @@ static inline void softmax_block_##SUF(const T* xb, const int32_t* tv, int64_t C
             for (int64_t s = 0; s < len; s++) { ec[s] = EXP(xc[s] - m[s]); den[s] += ec[s]; }             \
         }                                                                                                 \
     }                                                                                                     \
-    if (lse) {                                                                                            \
-        _Pragma("omp simd")                                                                               \
-        for (int64_t s = 0; s < len; s++) lse[s] = LOG(den[s]) + m[s];                                    \
-    }                                                                                                     \
-    _Pragma("omp simd")                                                                                   \
-    for (int64_t s = 0; s < len; s++) den[s] = (tv[s] >= 0 ? (T)1 : (T)0) / den[s];                       \
+    softmax_tail_##SUF(tv, len, m, den, lse);                                                             \
 }                                                                                                         \
                                                                                                           \
 int softmax_index_forward_##SUF(const T* x, const int64_t* t, int64_t ignore, int64_t N, int64_t C,       \
@@ -198,7 +270,7 @@ int softmax_index_forward_##SUF(const T* x, const int64_t* t, int64_t ignore, in
     T* work = malloc(sizeof(T) * (size_t)(nthreads * (C + 3) * B));                                       \
     int32_t* tvs = malloc(sizeof(int32_t) * (size_t)(nthreads * B));                                      \
     int failed = !parts || !ranges || !work || !tvs;                                                      \
-    for (int th = 0; !failed && th < nthreads; th++) {  /* without OpenMP only thread 0 runs */          \
+    for (int th = 0; !failed && th < nthreads; th++) {  /* without OpenMP only thread 0 runs */           \
         ranges[2 * th] = INT64_MAX;                                                                       \
         ranges[2 * th + 1] = INT64_MIN;                                                                   \
     }                                                                                                     \
@@ -206,7 +278,7 @@ int softmax_index_forward_##SUF(const T* x, const int64_t* t, int64_t ignore, in
         _Pragma("omp parallel num_threads(nthreads)")                                                     \
         {                                                                                                 \
             const int th = omp_get_thread_num();                                                          \
-            T *e = work + (int64_t)th * (C + 3) * B, *m = e + C * B, *den = m + B, *lse = den + B;         \
+            T *e = work + (int64_t)th * (C + 3) * B, *m = e + C * B, *den = m + B, *lse = den + B;        \
             int32_t* tv = tvs + (int64_t)th * B;                                                          \
             double* acc = parts + (int64_t)th * width;                                                    \
             int64_t lo = ranges[2 * th], hi = ranges[2 * th + 1];                                         \
@@ -217,17 +289,7 @@ int softmax_index_forward_##SUF(const T* x, const int64_t* t, int64_t ignore, in
                 const int64_t* tb = t + n * S + s0;                                                       \
                 double *li = acc + n * C, *lm = acc + N * C + n * C, *ll = acc + 2 * N * C + n * C;       \
                 double* lt = acc + 3 * N * C + n * C;                                                     \
-                int64_t bl = INT64_MAX, bh = INT64_MIN;  /* the block's range, then the thread's */        \
-                _Pragma("omp simd reduction(min:bl) reduction(max:bh)")                                   \
-                for (int64_t s = 0; s < len; s++) {                                                       \
-                    const int64_t v = tb[s];                                                              \
-                    const int ok = v != ignore;                                                           \
-                    const int64_t low = ok ? v : INT64_MAX, high = ok ? v : INT64_MIN;                    \
-                    tv[s] = ok ? (int32_t)v : -1;                                                         \
-                    bl = low < bl ? low : bl;                                                             \
-                    bh = high > bh ? high : bh;                                                           \
-                }                                                                                         \
-                lo = bl < lo ? bl : lo; hi = bh > hi ? bh : hi;                                           \
+                read_targets(tb, len, ignore, tv, &lo, &hi);                                              \
                 softmax_block_##SUF(xb, tv, C, S, len, B, e, m, den, nll ? lse : 0);                      \
                 for (int64_t c = 0; c < C; c++) {                                                         \
                     const T* pc = e + c * B;                                                              \
@@ -290,8 +352,8 @@ int softmax_index_backward_##SUF(const T* x, const int64_t* t, int64_t ignore, i
             const int64_t* tb = t + n * S + s0;                                                           \
             const T *gi = g_inter + n * C, *gm = g_mass + n * C, *gl = g_nll ? g_nll + n * C : 0;         \
             _Pragma("omp simd")                                                                           \
-            for (int64_t s = 0; s < len; s++) { tv[s] = tb[s] != ignore ? (int32_t)tb[s] : -1; b[s] = 0; }\
-            if (grad_fixed_##SUF(C, xb, tv, S, len, squared, gi, gm, gl, gb)) continue;                  \
+            for (int64_t s = 0; s < len; s++) { tv[s] = tb[s] != ignore ? (int32_t)tb[s] : -1; b[s] = 0; } \
+            if (grad_fixed_##SUF(C, xb, tv, S, len, squared, gi, gm, gl, gb)) continue;                   \
             softmax_block_##SUF(xb, tv, C, S, len, B, e, m, den, 0);                                      \
             for (int64_t c = 0; c < C; c++) {  /* e_c ← p_c;  b = p_t g_I,t − g_L,t */                    \
                 T* pc = e + c * B;                                                                        \
@@ -303,7 +365,7 @@ int softmax_index_backward_##SUF(const T* x, const int64_t* t, int64_t ignore, i
                 }                                                                                         \
             }                                                                                             \
             for (int64_t s = 0; s < len; s++) r[s] = b[s];                                                \
-            for (int64_t c = 0; c < C; c++) {  /* h_c = g2 p_c + g1: 2 g_P p_c (squared) or g_P */         \
+            for (int64_t c = 0; c < C; c++) {  /* h_c = g2 p_c + g1: 2 g_P p_c (squared) or g_P */        \
                 const T* pc = e + c * B;                                                                  \
                 const T g2 = squared ? 2 * gm[c] : (T)0, g1 = squared ? (T)0 : gm[c];                     \
                 _Pragma("omp simd")                                                                       \
@@ -325,6 +387,134 @@ int softmax_index_backward_##SUF(const T* x, const int64_t* t, int64_t ignore, i
 
 DEFINE_KERNELS(float, f32, exp_nonpositive_f, logf)
 DEFINE_KERNELS(double, f64, exp_nonpositive_d, log)
+
+/* Softmax focal loss with class-index targets (same layout and ignore rule as above). Per counted pixel,
+ * with L = log p_t = x_t − lse, q = 1 − p_t = Σ_{c≠t} e_c / Σ_c e_c (no cancellation near p_t = 1) clamped
+ * at `tiny` (the dtype's smallest normal, as the torch path), f = exp(γ log q) and a = α_t (1 without α):
+ *   forward:  loss = −a f L,  k = a f (1 − γ (p_t / q) L)   (both 0 at ignored pixels),
+ *             count = the pixels counted, range = (min, max) of the counted t;
+ *   backward: grad_c = k g (p_c − [t = c])   (g the upstream gradient of loss, (N, S)).
+ * Neither pass keeps a logits-sized buffer: the backward recomputes the softmax. */
+#define DEFINE_FOCAL(T, SUF, EXP, LOG, TINY)                                                              \
+int softmax_focal_forward_##SUF(const T* x, const int64_t* t, int64_t ignore, int64_t N, int64_t C,       \
+                                int64_t S, double gamma, const T* alpha, T* loss, T* k, int64_t* range,   \
+                                int64_t* count, int nthreads) {                                           \
+    const int64_t B = block_len(C, S), nblk = (S + B - 1) / B;                                            \
+    if (nthreads < 1) nthreads = 1;                                                                       \
+    T* work = malloc(sizeof(T) * (size_t)(nthreads * (C + 6) * B));                                       \
+    int32_t* tvs = malloc(sizeof(int32_t) * (size_t)(nthreads * B));                                      \
+    if (!work || !tvs) { free(work); free(tvs); return 1; }                                               \
+    const T g = (T)gamma;                                                                                 \
+    /* q^γ as a product for whole γ up to 4 (else exp(γ log q)) */                                        \
+    const int whole = gamma >= 1 && gamma <= 4 && gamma == (int)gamma ? (int)gamma : 0;                   \
+    int64_t lo = INT64_MAX, hi = INT64_MIN, counted = 0;                                                  \
+    PRAGMA(omp parallel num_threads(nthreads) reduction(min:lo) reduction(max:hi) reduction(+:counted))   \
+    {                                                                                                     \
+        const int th = omp_get_thread_num();                                                              \
+        T *e = work + (int64_t)th * (C + 6) * B, *m = e + C * B, *den = m + B, *lse = den + B;            \
+        T *xt = lse + B, *et = xt + B, *rest = et + B;                                                    \
+        int32_t* tv = tvs + (int64_t)th * B;                                                              \
+        _Pragma("omp for schedule(static)")                                                               \
+        for (int64_t job = 0; job < N * nblk; job++) {                                                    \
+            const int64_t n = job / nblk, s0 = (job % nblk) * B, len = S - s0 < B ? S - s0 : B;           \
+            const T* xb = x + n * C * S + s0;                                                             \
+            counted += read_targets(t + n * S + s0, len, ignore, tv, &lo, &hi);                           \
+            if (!focal_exps_fixed_##SUF(C, xb, tv, S, len, m, den, xt, et, rest)) {                       \
+                softmax_block_##SUF(xb, tv, C, S, len, B, e, m, den, 0);                                  \
+                for (int64_t s = 0; s < len; s++) { xt[s] = 0; et[s] = 0; rest[s] = 0; }                  \
+                for (int64_t c = 0; c < C; c++) {  /* x_t, e_t and Σ_{c≠t} e_c */                         \
+                    const T *xc = xb + c * S, *ec = e + c * B;                                            \
+                    _Pragma("omp simd")                                                                   \
+                    for (int64_t s = 0; s < len; s++) {                                                   \
+                        const int hit = tv[s] == (int32_t)c;                                              \
+                        xt[s] += hit ? xc[s] : (T)0;                                                      \
+                        et[s] += hit ? ec[s] : (T)0;                                                      \
+                        rest[s] += hit ? (T)0 : ec[s];                                                    \
+                    }                                                                                     \
+                }                                                                                         \
+            }                                                                                             \
+            /* L = log p_t is −log1p(r), r = Σ_{c≠t} e_c / e_t, when p_t >= 1/2 (accurate as p_t → 1,     \
+             * where x_t − m − log Σ e loses every digit), else x_t − m − log Σ e; log1p(r) is            \
+             * log(u) r / (u − 1) with u = 1 + r (Goldberg), so that the only library call is one log per \
+             * pixel, in a loop of its own. Below: lb = q, then the loss; kb = α_t (0 where ignored), then k;\
+             * den = p_t; lse = log(u or Σ e) */                                                          \
+            T *lb = loss + n * S + s0, *kb = k + n * S + s0;                                              \
+            _Pragma("omp simd")                                                                           \
+            for (int64_t s = 0; s < len; s++) {                                                           \
+                const int ok = tv[s] >= 0 && tv[s] < C;                                                   \
+                const T sum = et[s] + rest[s], qr = rest[s] / sum;                                        \
+                lb[s] = qr > (T)TINY ? qr : (T)TINY;                                                      \
+                kb[s] = alpha ? (ok ? alpha[ok ? tv[s] : 0] : (T)0) : (T)(ok ? 1 : 0);                    \
+                den[s] = et[s] / sum;                                                                     \
+                lse[s] = rest[s] <= et[s] ? (T)1 + rest[s] / et[s] : sum;                                 \
+            }                                                                                             \
+            _Pragma("omp simd")                                                                           \
+            for (int64_t s = 0; s < len; s++) lse[s] = LOG(lse[s]);                                       \
+            if (whole || g == 0) {  /* f = q^γ: a product for whole γ up to 4 */                          \
+                _Pragma("omp simd")                                                                       \
+                for (int64_t s = 0; s < len; s++) {                                                       \
+                    T f = (T)1;                                                                           \
+                    for (int j = 0; j < whole; j++) f *= lb[s];                                           \
+                    e[s] = f;                                                                             \
+                }                                                                                         \
+            } else {                                                                                      \
+                _Pragma("omp simd")                                                                       \
+                for (int64_t s = 0; s < len; s++) e[s] = EXP(g * LOG(lb[s]));                             \
+            }                                                                                             \
+            _Pragma("omp simd")                                                                           \
+            for (int64_t s = 0; s < len; s++) {                                                           \
+                const T r = rest[s] / et[s], u = (T)1 + r, q = lb[s], f = e[s];                           \
+                const T L = rest[s] <= et[s] ? -(u == (T)1 ? r : lse[s] * (r / (u - (T)1)))               \
+                                             : (xt[s] - m[s]) - lse[s];                                   \
+                lb[s] = -kb[s] * f * L;                                                                   \
+                kb[s] *= f * ((T)1 - g * (den[s] / q) * L);                                               \
+            }                                                                                             \
+        }                                                                                                 \
+    }                                                                                                     \
+    free(work); free(tvs);                                                                                \
+    range[0] = lo; range[1] = hi; *count = counted;                                                       \
+    return 0;                                                                                             \
+}                                                                                                         \
+                                                                                                          \
+int softmax_focal_backward_##SUF(const T* x, const int64_t* t, int64_t ignore, int64_t N, int64_t C,      \
+                                 int64_t S, const T* k, const T* gout, T* grad, int nthreads) {           \
+    const int64_t B = block_len(C, S), nblk = (S + B - 1) / B;                                            \
+    if (nthreads < 1) nthreads = 1;                                                                       \
+    T* work = malloc(sizeof(T) * (size_t)(nthreads * (C + 3) * B));                                       \
+    int32_t* tvs = malloc(sizeof(int32_t) * (size_t)(nthreads * B));                                      \
+    if (!work || !tvs) { free(work); free(tvs); return 1; }                                               \
+    _Pragma("omp parallel num_threads(nthreads)")                                                         \
+    {                                                                                                     \
+        const int th = omp_get_thread_num();                                                              \
+        T *e = work + (int64_t)th * (C + 3) * B, *m = e + C * B, *den = m + B, *w = den + B;              \
+        int32_t* tv = tvs + (int64_t)th * B;                                                              \
+        int64_t lo = 0, hi = 0;                                                                           \
+        _Pragma("omp for schedule(static)")                                                               \
+        for (int64_t job = 0; job < N * nblk; job++) {                                                    \
+            const int64_t n = job / nblk, s0 = (job % nblk) * B, len = S - s0 < B ? S - s0 : B;           \
+            const T* xb = x + n * C * S + s0;                                                             \
+            T* gb = grad + n * C * S + s0;                                                                \
+            const T *kb = k + n * S + s0, *gob = gout + n * S + s0;                                       \
+            read_targets(t + n * S + s0, len, ignore, tv, &lo, &hi);                                      \
+            if (focal_grad_fixed_##SUF(C, xb, tv, S, len, kb, gob, gb)) continue;                         \
+            softmax_block_##SUF(xb, tv, C, S, len, B, e, m, den, 0);                                      \
+            _Pragma("omp simd")                                                                           \
+            for (int64_t s = 0; s < len; s++) w[s] = kb[s] * gob[s];                                      \
+            for (int64_t c = 0; c < C; c++) {                                                             \
+                const T* ec = e + c * B;                                                                  \
+                T* gc = gb + c * S;                                                                       \
+                _Pragma("omp simd")                                                                       \
+                for (int64_t s = 0; s < len; s++)                                                         \
+                    gc[s] = w[s] * (ec[s] * den[s] - (tv[s] == (int32_t)c ? (T)1 : (T)0));                \
+            }                                                                                             \
+        }                                                                                                 \
+    }                                                                                                     \
+    free(work); free(tvs);                                                                                \
+    return 0;                                                                                             \
+}
+
+DEFINE_FOCAL(float, f32, exp_nonpositive_f, logf, 1.17549435e-38f)
+DEFINE_FOCAL(double, f64, exp_nonpositive_d, log, 2.2250738585072014e-308)
 
 /* Sigmoid (binary / multi-label masks): x, t (N, C, S) with t of type TT (the float type or uint8: bool
  * masks); an element whose t equals `ignore` counts nowhere (pass NaN for none); posw (N, C) or NULL.
@@ -361,7 +551,7 @@ int sigmoid_forward_##SUF(const T* x, const TT* t, double ignore, const T* posw,
                 const T ek = EXP(xb[k] < 0 ? xb[k] : -xb[k]), q = (T)1 / ((T)1 + ek);                     \
                 e[k] = ek; pb[k] = xb[k] >= 0 ? q : ek * q;                                               \
             }                                                                                             \
-            /* the range of the block, then of the row: the loop's registers hold it (13% faster than    \
+            /* the range of the block, then of the row: the loop's registers hold it (13% faster than     \
              * reducing into the row's bounds here, measured) */                                          \
             PRAGMA(omp simd reduction(+:si,sm,st,sc,sn) reduction(min:bl) reduction(max:bh))              \
             for (int64_t k = 0; k < len; k++) {                                                           \

@@ -11,16 +11,19 @@ ignored; an empty or all-ignored batch reduces to 0 with the autograd graph conn
 
 from __future__ import annotations
 
+import ctypes
 from typing import Literal
 
 import torch
 import torch.nn.functional as F
 
+from .. import _native
 from .._numerics import compute_dtype, focal_factor, log_sigmoid_pair, log_softmax_complement
 from .._reduction import reduce_loss
 from .._validation import (
     check_broadcastable,
     check_class_indices,
+    check_class_range,
     check_class_vector,
     check_floating,
     check_index,
@@ -70,7 +73,7 @@ def _binary_inputs(fn: str, input: torch.Tensor, target: torch.Tensor, weight: t
     check_weight(fn, weight, input.shape, validate)
     dtype = compute_dtype(input, target if target.is_floating_point() else None)
     if ignore_index is not None:
-        ignore_index = check_index(fn, "ignore_index", ignore_index)
+        ignore_index = check_index(fn, "ignore_index", ignore_index, int64=True)
         ignored = target.detach() == ignore_index
         if bool(ignored.any()):
             target = target.masked_fill(ignored, 0)
@@ -95,12 +98,13 @@ def check_pos_weight(fn: str, pos_weight, shape: tuple[int, ...], dtype: torch.d
 
 
 def _class_inputs(fn: str, logits: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None,
-                  validate: bool, ignore_index: int | None, log_target: bool = False,
+                  validate: bool, ignore_index: int | None, log_target: bool = False, check_range: bool = True,
                   ) -> tuple[torch.Tensor, torch.Tensor, bool]:
     """Checks shared by the softmax losses.
 
     Returns ``(x, t, soft)``: logits in the compute dtype; ``t`` int64 class indices ``(N, *)`` or
-    probabilities ``(N, C, *)`` in the compute dtype; ``soft`` tells which.
+    probabilities ``(N, C, *)`` in the compute dtype; ``soft`` tells which. ``check_range=False`` leaves the
+    range of class indices to the caller (a native kernel that reports it).
     """
     check_floating(fn, "logits", logits)
     check_tensor(fn, "target", target)
@@ -125,7 +129,7 @@ def _class_inputs(fn: str, logits: torch.Tensor, target: torch.Tensor, weight: t
         if tuple(target.shape) != index_shape:
             _fail_class_shape(fn, logits, target, index_shape)
         target = target.long()
-        if validate and not _indices_in_range(target, num_classes):
+        if validate and check_range and not _indices_in_range(target, num_classes):
             check_class_indices(fn, "target", target, num_classes, ignore_index)
     check_weight(fn, weight, index_shape, validate)
     dtype = compute_dtype(logits, target if soft else None)
@@ -494,9 +498,15 @@ def softmax_cross_entropy(logits: torch.Tensor, target: torch.Tensor, *, class_w
     fn = "softmax_cross_entropy"
     check_reduction(fn, reduction)
     ls = check_number(fn, "label_smoothing", label_smoothing, low=0, high=1)
-    ignore_index = check_index(fn, "ignore_index", ignore_index)
+    ignore_index = check_index(fn, "ignore_index", ignore_index, int64=True)
     x, t, soft = _class_inputs(fn, logits, target, weight, validate, ignore_index)
     cw = _class_vector(fn, "class_weight", class_weight, x)
+    return _cross_entropy(fn, x, t, soft, cw, ls, weight, ignore_index, reduction)
+
+
+def _cross_entropy(fn: str, x: torch.Tensor, t: torch.Tensor, soft: bool, cw: torch.Tensor | None, ls: float,
+                   weight: torch.Tensor | None, ignore_index: int, reduction: str) -> torch.Tensor:
+    """:func:`softmax_cross_entropy` on checked inputs (those of :func:`_class_inputs`)."""
     if soft:
         loss = F.cross_entropy(x, t, weight=cw, reduction="none", label_smoothing=ls)
         elem = None if cw is None or reduction != "mean" else (t * _class_view(cw, x)).sum(1)
@@ -559,8 +569,8 @@ def softmax_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma: flo
     fn = "softmax_focal_loss"
     check_reduction(fn, reduction)
     gamma = check_number(fn, "gamma", gamma, low=0)
-    ignore_index = check_index(fn, "ignore_index", ignore_index)
-    x, t, soft = _class_inputs(fn, logits, target, weight, validate, ignore_index)
+    ignore_index = check_index(fn, "ignore_index", ignore_index, int64=True)
+    x, t, soft = _class_inputs(fn, logits, target, weight, validate, ignore_index, check_range=False)
     if alpha is not None and isinstance(alpha, (bool, int, float)):
         fail(fn, "`alpha` to be", f"a per-class tensor of shape ({x.shape[1]},) or None (a scalar alpha is the "
              "binary convention: use sigmoid_focal_loss, or pass the per-class tensor)", f"the scalar {alpha!r}",
@@ -574,12 +584,23 @@ def softmax_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma: flo
         if a is not None:
             terms = terms * _class_view(a, x)
         return reduce_loss(-terms.sum(1), reduction, weight=weight, fn=fn)
+    differentiable_alpha = a is not None and a.requires_grad and torch.is_grad_enabled()
+    kernels = None if differentiable_alpha or (gamma == 0 and a is None) else _focal_kernels(x)
+    if kernels is not None:
+        loss, k, counted = _native_focal_forward(fn, kernels, x, t, gamma, a, ignore_index)
+        mask = None if counted == t.numel() else t != ignore_index
+        loss = _SoftmaxFocalIndex.apply(x, t, gamma, a, (loss, k, kernels, ignore_index))
+        return reduce_loss(loss, reduction, weight=weight, mask=mask, fn=fn)
+    if validate and not _indices_in_range(t, x.shape[1]):
+        check_class_indices(fn, "target", t, x.shape[1], ignore_index)
+    if gamma == 0 and a is None:  # cross-entropy, to the last bit
+        return _cross_entropy(fn, x, t, False, None, 0.0, weight, ignore_index, reduction)
     if not 0 <= ignore_index < x.shape[1] and _indices_in_range(t, x.shape[1]):
         safe, mask = t, None  # nothing ignored: index with t itself and reduce without a mask (same values)
     else:
         mask = t != ignore_index
         safe = torch.where(mask, t, torch.zeros_like(t))
-    if a is not None and a.requires_grad and torch.is_grad_enabled():  # keep α differentiable
+    if differentiable_alpha:  # keep α differentiable
         loss = _SoftmaxFocalIndex.apply(x, safe, gamma, None) * a[safe]
     else:
         loss = _SoftmaxFocalIndex.apply(x, safe, gamma, a)
@@ -595,14 +616,24 @@ class _SoftmaxFocalIndex(torch.autograd.Function):
     active (``p_t`` within ``tiny`` of 1) ``−L/q`` is in ``[0, 1]``, so ``k`` stays finite and the gradient
     entries ``k·(p_c − δ_ct)`` are below ``tiny`` in magnitude, as autograd's through the clamp.
     Forward saves ``k`` (one value per element); backward recomputes ``softmax(z)`` into the gradient buffer
-    and scales it in place, so nothing logits-sized is kept between the passes. ``safe`` holds valid class
-    indices (ignored positions arrive with a zero upstream gradient from the masked reduction).
-    Double backward (``create_graph=True``) recomputes the same gradient from differentiable ops.
+    and scales it in place, so nothing logits-sized is kept between the passes.
+
+    Torch path (``native=None``): ``t`` holds valid class indices (ignored positions arrive with a zero
+    upstream gradient from the masked reduction). Native path: ``native = (loss, k, kernels, ignore_index)``
+    from :func:`_native_focal_forward` on the raw targets ``t``; the backward kernel recomputes the softmax
+    from the logits (``k`` is 0 at ignored pixels). Double backward (``create_graph=True``) recomputes the
+    same gradient from differentiable ops on either path.
     """
 
     @staticmethod
-    def forward(ctx, x: torch.Tensor, safe: torch.Tensor, gamma: float, a: torch.Tensor | None) -> torch.Tensor:
-        idx = safe.unsqueeze(1)
+    def forward(ctx, x: torch.Tensor, t: torch.Tensor, gamma: float, a: torch.Tensor | None,
+                native: tuple | None = None) -> torch.Tensor:
+        ctx.gamma, ctx.a, ctx.native = gamma, a, native and native[2:]
+        if native is not None:
+            loss, k = native[:2]
+            ctx.save_for_backward(x, t, k)
+            return loss
+        idx = t.unsqueeze(1)
         lp = F.log_softmax(x, 1).gather(1, idx).squeeze(1)
         k = None
         if gamma != 0:
@@ -614,27 +645,66 @@ class _SoftmaxFocalIndex(torch.autograd.Function):
             del q, f
         loss = lp.neg_()  # lp's buffer now holds −f·L, the same values as −(f·L)
         if a is not None:
-            at = a[safe]
+            at = a[t]
             loss.mul_(at)
             k = at if k is None else k.mul_(at)
-        ctx.save_for_backward(x, idx, k)
-        ctx.gamma, ctx.a = gamma, a
+        ctx.save_for_backward(x, t, k)
         return loss
 
     @staticmethod
     def backward(ctx, g: torch.Tensor):
-        x, idx, k = ctx.saved_tensors
+        x, t, k = ctx.saved_tensors
+        none = (None,) * 4
         if torch.is_grad_enabled():  # create_graph=True: the same gradient from differentiable ops
+            if ctx.native is not None:  # raw targets: ignored pixels get no gradient (k is 0 there)
+                valid = t != ctx.native[1]
+                t, g = torch.where(valid, t, torch.zeros_like(t)), torch.where(valid, g, torch.zeros_like(g))
+            idx = t.unsqueeze(1)
             p = torch.softmax(x, 1)
-            at = None if ctx.a is None else ctx.a[idx.squeeze(1)]
+            at = None if ctx.a is None else ctx.a[t]
             kd = _focal_index_k(F.log_softmax(x, 1).gather(1, idx).squeeze(1), ctx.gamma, at)
-            return (p - torch.zeros_like(p).scatter_(1, idx, 1.0)) * (kd * g).unsqueeze(1), None, None, None
+            return (p - torch.zeros_like(p).scatter_(1, idx, 1.0)) * (kd * g).unsqueeze(1), *none
+        if ctx.native is not None:
+            kernels, ignore = ctx.native
+            n, c = x.shape[:2]
+            grad = torch.empty_like(x)
+            gc = g.contiguous()
+            _native.check_allocated(kernels[1](x.data_ptr(), t.data_ptr(), ignore, n, c,
+                                               x[0, 0].numel(), k.data_ptr(), gc.data_ptr(), grad.data_ptr(),
+                                               torch.get_num_threads()))
+            return grad, *none
+        idx = t.unsqueeze(1)
         grad = torch.softmax(x, 1)
         grad.scatter_add_(1, idx, grad.new_full((), -1.0).expand(idx.shape))  # p_c − δ_ct
         if k is not None:
             grad.mul_(k.unsqueeze(1))
         grad.mul_(g.unsqueeze(1))
-        return grad, None, None, None
+        return grad, *none
+
+
+def _focal_kernels(x: torch.Tensor):
+    """The native focal kernels when they apply (CPU, contiguous float32/float64 logits with at least
+    ``_native.MIN_PIXELS`` pixels per image), else ``None``."""
+    if x.device.type != "cpu" or not x.is_contiguous() or not _native.worthwhile(x):
+        return None
+    return _native.kernels("softmax_focal", x.dtype)
+
+
+def _native_focal_forward(fn: str, kernels, x: torch.Tensor, t: torch.Tensor, gamma: float,
+                          a: torch.Tensor | None, ignore_index: int) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """``(loss, k, counted)`` of :class:`_SoftmaxFocalIndex` from one native pass over the raw targets ``t``
+    (0 at pixels equal to ``ignore_index``, an int64), after checking the range of the counted class
+    indices, which the kernel reports (always: it never indexes with a target value)."""
+    n, c = x.shape[:2]
+    tc, ac = t.contiguous(), None if a is None else a.detach().contiguous()
+    loss, k = x.new_empty((n, *x.shape[2:])), x.new_empty((n, *x.shape[2:]))
+    span, counted = (ctypes.c_int64 * 2)(), ctypes.c_int64()
+    _native.check_allocated(kernels[0](x.data_ptr(), tc.data_ptr(), ignore_index, n, c, loss[0].numel(),
+                                       float(gamma), _native.address(ac), loss.data_ptr(), k.data_ptr(),
+                                       ctypes.addressof(span), ctypes.addressof(counted), torch.get_num_threads()))
+    if counted.value:
+        check_class_range(fn, "target", span[0], span[1], c, ignore_index)
+    return loss, k, counted.value
 
 
 def _focal_index_k(lp: torch.Tensor, gamma: float, at: torch.Tensor | None) -> torch.Tensor:
@@ -696,7 +766,7 @@ def poly1_cross_entropy(logits: torch.Tensor, target: torch.Tensor, *, epsilon: 
     check_reduction(fn, reduction)
     epsilon = check_number(fn, "epsilon", epsilon, low=-1)
     ls = check_number(fn, "label_smoothing", label_smoothing, low=0, high=1)
-    ignore_index = check_index(fn, "ignore_index", ignore_index)
+    ignore_index = check_index(fn, "ignore_index", ignore_index, int64=True)
     x, t, soft = _class_inputs(fn, logits, target, weight, validate, ignore_index)
     cw = _class_vector(fn, "class_weight", class_weight, x)
     num_classes = x.shape[1]

@@ -261,19 +261,16 @@ class _SoftOverlap(torch.autograd.Function):
 def _native_kernels(x: torch.Tensor, target: torch.Tensor, activation: str, dtype: torch.dtype,
                     pos_weight: torch.Tensor | None):
     """The native kernels when they apply, else ``None`` (see :mod:`losslab._native`): CPU, contiguous
-    logits in the compute dtype; softmax with class indices, or sigmoid with contiguous masks of the
-    logits' dtype or bool/uint8 and a ``pos_weight`` constant over the pixels of each (image, class)."""
-    if x.device.type != "cpu" or x.dtype != dtype or not x.is_contiguous() or x.numel() == 0:
+    logits in the compute dtype with at least ``_native.MIN_PIXELS`` pixels per image; softmax with class
+    indices, or sigmoid with contiguous masks of the logits' dtype or bool/uint8 and a ``pos_weight`` constant
+    over the pixels of each (image, class)."""
+    if x.device.type != "cpu" or x.dtype != dtype or not x.is_contiguous() or not _native.worthwhile(x):
         return None
     if activation == "softmax":
         return _native.kernels("softmax", dtype) if target.dim() == 2 else None
     if not target.is_contiguous() or (pos_weight is not None and pos_weight.stride(-1) != 0):
         return None
     return _native.kernels("sigmoid", dtype, target.dtype)
-
-
-def _address(t: torch.Tensor | None) -> int | None:
-    return None if t is None else t.data_ptr()
 
 
 def _contiguous(*tensors: torch.Tensor | None) -> list[torch.Tensor | None]:
@@ -283,11 +280,6 @@ def _contiguous(*tensors: torch.Tensor | None) -> list[torch.Tensor | None]:
 def _row_weight(pos_weight: torch.Tensor | None) -> torch.Tensor | None:
     """The ``(N, C)`` positive weights of a ``pos_weight`` constant along the pixels (a stride-0 view)."""
     return None if pos_weight is None else pos_weight[..., 0].contiguous()
-
-
-def _check_allocated(failed: int) -> None:
-    if failed:
-        raise MemoryError("losslab: the native overlap kernel could not allocate its work buffers")
 
 
 def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, squared: bool, nll: bool,
@@ -307,7 +299,7 @@ def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, 
         # the kernel keeps 32 bytes of partial sums per (image, class) and thread: at most a quarter of the
         # logits' size when each thread has at least 32 pixels of every image
         threads = min(torch.get_num_threads(), max(1, s // 32))
-        span, index = (ctypes.c_int64 * 2)(), _int64(ignore)
+        span, index = (ctypes.c_int64 * 2)(), _native.int64_arg(ignore)
         failed = kernels[0](x.data_ptr(), t.data_ptr(), index, n, c, s, int(squared), *out,
                             ctypes.addressof(span), threads)
         sums[4] = sums[2].sum(1, keepdim=True)
@@ -318,26 +310,12 @@ def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, 
         p = torch.empty_like(x)
         weight = _row_weight(pos_weight)
         span = (ctypes.c_double * 3)()
-        failed = kernels[0](x.data_ptr(), t.data_ptr(), _double(ignore), _address(weight), n, c, s, int(squared),
+        failed = kernels[0](x.data_ptr(), t.data_ptr(), _native.double_arg(ignore), _native.address(weight), n, c, s, int(squared),
                             p.data_ptr(), *out, sums[4].data_ptr(), ctypes.addressof(span),
                             torch.get_num_threads())
         span = (span[0], span[1], bool(span[2]))
-    _check_allocated(failed)
+    _native.check_allocated(failed)
     return p, sums.to(x.dtype), span
-
-
-def _int64(index: int) -> int:
-    """``index`` clamped to int64 (ctypes would wrap it): beyond, no int64 target equals it, and the one at
-    the bound is caught by :func:`_native_forward`."""
-    return min(max(index, -(2**63)), 2**63 - 1)
-
-
-def _double(index: int) -> float:
-    """``index`` as a C double for the sigmoid kernels: ±inf beyond the doubles (no mask value equals it)."""
-    try:
-        return float(index)
-    except OverflowError:
-        return math.inf if index > 0 else -math.inf
 
 
 def _native_softmax_backward(kernels, x, t, squared, g_inter, g_mass, g_nll, ignore) -> torch.Tensor:
@@ -346,8 +324,8 @@ def _native_softmax_backward(kernels, x, t, squared, g_inter, g_mass, g_nll, ign
     n, c, s = x.shape
     grad = torch.empty_like(x)
     gs = _contiguous(g_inter, g_mass, g_nll)  # kept alive for the call
-    _check_allocated(kernels[1](x.data_ptr(), t.data_ptr(), _int64(ignore), n, c, s, int(squared),
-                                *map(_address, gs), grad.data_ptr(), torch.get_num_threads()))
+    _native.check_allocated(kernels[1](x.data_ptr(), t.data_ptr(), _native.int64_arg(ignore), n, c, s, int(squared),
+                                *map(_native.address, gs), grad.data_ptr(), torch.get_num_threads()))
     return grad
 
 
@@ -355,8 +333,8 @@ def _native_sigmoid_backward_(kernels, p, t, squared, g_inter, g_mass, g_nll, po
     """In place, as :func:`_sigmoid_backward_` (``p`` from :func:`_native_forward`)."""
     n, c, s = p.shape
     gs, weight = _contiguous(g_inter, g_mass, g_nll), _row_weight(pos_weight)  # kept alive for the call
-    kernels[1](p.data_ptr(), t.data_ptr(), _double(ignore), _address(weight), n, c, s, int(squared),
-               *map(_address, gs), torch.get_num_threads())
+    kernels[1](p.data_ptr(), t.data_ptr(), _native.double_arg(ignore), _native.address(weight), n, c, s, int(squared),
+               *map(_native.address, gs), torch.get_num_threads())
 
 
 def _neg_log_pt(x: torch.Tensor, idx: torch.Tensor, valid: torch.Tensor | None, pt: torch.Tensor) -> torch.Tensor:
