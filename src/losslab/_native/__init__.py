@@ -227,7 +227,7 @@ def _declare(lib: ctypes.CDLL) -> None:
                   "sigmoid_forward": ([p, p, f64, p, i64, i64, i64, i32, p, p, p, p, p, p, p, i32], i32),
                   "sigmoid_backward": ([p, p, f64, p, i64, i64, i64, i32, p, p, p, i32], None),
                   "softmax_focal_forward": ([p, p, i64, i64, i64, i64, f64, p, p, p, p, p, i32], i32),
-                  "softmax_focal_backward": ([p, p, i64, i64, i64, i64, p, p, p, i32], i32)}
+                  "softmax_focal_backward": ([p, p, i64, i64, i64, i64, p, p, f64, p, i32], i32)}
     for name, (argtypes, restype) in signatures.items():
         for suffix in ("f32", "f64", "f32u8", "f64u8"):
             if not name.startswith("sigmoid") and suffix.endswith("u8"):

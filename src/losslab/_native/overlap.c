@@ -154,12 +154,21 @@ static void focal_exps_k##K(const float* xb, const int32_t* tv, int64_t S, int64
     }                                                                                                     \
 }                                                                                                         \
 static void focal_grad_k##K(const float* xb, const int32_t* tv, int64_t S, int64_t len, const float* k,   \
-                            const float* gout, float* gb) {                                               \
-    _Pragma("omp simd")                                                                                   \
-    for (int64_t s = 0; s < len; s++) {                                                                   \
-        EXP_PIXEL(K)                                                                                      \
-        const float inv = 1.0f / sum, w = k[s] * gout[s];                                                 \
-        EACH_##K(K_FOCAL_W)                                                                               \
+                            const float* gout, float g0, float* gb) {                                     \
+    if (gout) {                                                                                           \
+        _Pragma("omp simd")                                                                               \
+        for (int64_t s = 0; s < len; s++) {                                                               \
+            EXP_PIXEL(K)                                                                                  \
+            const float inv = 1.0f / sum, w = k[s] * gout[s];                                             \
+            EACH_##K(K_FOCAL_W)                                                                           \
+        }                                                                                                 \
+    } else {  /* one loop each: a select between gout[s] and g0 measured 5x slower */                     \
+        _Pragma("omp simd")                                                                               \
+        for (int64_t s = 0; s < len; s++) {                                                               \
+            EXP_PIXEL(K)                                                                                  \
+            const float inv = 1.0f / sum, w = k[s] * g0;                                                  \
+            EACH_##K(K_FOCAL_W)                                                                           \
+        }                                                                                                 \
     }                                                                                                     \
 }
 DEFINE_FOCAL_FIXED(2) DEFINE_FOCAL_FIXED(3) DEFINE_FOCAL_FIXED(4)
@@ -193,11 +202,11 @@ static int focal_exps_fixed_f32(int64_t C, const float* xb, const int32_t* tv, i
     }
 }
 static int focal_grad_fixed_f32(int64_t C, const float* xb, const int32_t* tv, int64_t S, int64_t len,
-                                const float* k, const float* gout, float* gb) {
+                                const float* k, const float* gout, float g0, float* gb) {
     switch (C) {
-        case 2: focal_grad_k2(xb, tv, S, len, k, gout, gb); return 1;
-        case 3: focal_grad_k3(xb, tv, S, len, k, gout, gb); return 1;
-        case 4: focal_grad_k4(xb, tv, S, len, k, gout, gb); return 1;
+        case 2: focal_grad_k2(xb, tv, S, len, k, gout, g0, gb); return 1;
+        case 3: focal_grad_k3(xb, tv, S, len, k, gout, g0, gb); return 1;
+        case 4: focal_grad_k4(xb, tv, S, len, k, gout, g0, gb); return 1;
         default: return 0;
     }
 }
@@ -393,7 +402,8 @@ DEFINE_KERNELS(double, f64, exp_nonpositive_d, log)
  * at `tiny` (the dtype's smallest normal, as the torch path), f = exp(γ log q) and a = α_t (1 without α):
  *   forward:  loss = −a f L,  k = a f (1 − γ (p_t / q) L)   (both 0 at ignored pixels),
  *             count = the pixels counted, range = (min, max) of the counted t;
- *   backward: grad_c = k g (p_c − [t = c])   (g the upstream gradient of loss, (N, S)).
+ *   backward: grad_c = k g (p_c − [t = c])   (g the upstream gradient of loss, (N, S), or the one value g0
+ *             of a gradient that is constant over the pixels, such as the mean's, when gout is NULL).
  * Neither pass keeps a logits-sized buffer: the backward recomputes the softmax. */
 #define DEFINE_FOCAL(T, SUF, EXP, LOG, TINY)                                                              \
 int softmax_focal_forward_##SUF(const T* x, const int64_t* t, int64_t ignore, int64_t N, int64_t C,       \
@@ -477,7 +487,7 @@ int softmax_focal_forward_##SUF(const T* x, const int64_t* t, int64_t ignore, in
 }                                                                                                         \
                                                                                                           \
 int softmax_focal_backward_##SUF(const T* x, const int64_t* t, int64_t ignore, int64_t N, int64_t C,      \
-                                 int64_t S, const T* k, const T* gout, T* grad, int nthreads) {           \
+                                 int64_t S, const T* k, const T* gout, double g0, T* grad, int nthreads) {\
     const int64_t B = block_len(C, S), nblk = (S + B - 1) / B;                                            \
     if (nthreads < 1) nthreads = 1;                                                                       \
     T* work = malloc(sizeof(T) * (size_t)(nthreads * (C + 3) * B));                                       \
@@ -494,12 +504,12 @@ int softmax_focal_backward_##SUF(const T* x, const int64_t* t, int64_t ignore, i
             const int64_t n = job / nblk, s0 = (job % nblk) * B, len = S - s0 < B ? S - s0 : B;           \
             const T* xb = x + n * C * S + s0;                                                             \
             T* gb = grad + n * C * S + s0;                                                                \
-            const T *kb = k + n * S + s0, *gob = gout + n * S + s0;                                       \
+            const T *kb = k + n * S + s0, *gob = gout ? gout + n * S + s0 : 0;                            \
             read_targets(t + n * S + s0, len, ignore, tv, &lo, &hi);                                      \
-            if (focal_grad_fixed_##SUF(C, xb, tv, S, len, kb, gob, gb)) continue;                         \
+            if (focal_grad_fixed_##SUF(C, xb, tv, S, len, kb, gob, (T)g0, gb)) continue;                  \
             softmax_block_##SUF(xb, tv, C, S, len, B, e, m, den, 0);                                      \
-            _Pragma("omp simd")                                                                           \
-            for (int64_t s = 0; s < len; s++) w[s] = kb[s] * gob[s];                                      \
+            for (int64_t s = 0; s < len; s++) w[s] = kb[s] * (T)g0;                                       \
+            for (int64_t s = 0; gob && s < len; s++) w[s] = kb[s] * gob[s];                               \
             for (int64_t c = 0; c < C; c++) {                                                             \
                 const T* ec = e + c * B;                                                                  \
                 T* gc = gb + c * S;                                                                       \

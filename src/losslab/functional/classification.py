@@ -668,9 +668,13 @@ class _SoftmaxFocalIndex(torch.autograd.Function):
             kernels, ignore = ctx.native
             n, c = x.shape[:2]
             grad = torch.empty_like(x)
-            gc = g.contiguous()
-            _native.check_allocated(kernels[1](x.data_ptr(), t.data_ptr(), ignore, n, c,
-                                               x[0, 0].numel(), k.data_ptr(), gc.data_ptr(), grad.data_ptr(),
+            # a gradient constant over the pixels (the mean's or the sum's, an expanded scalar) goes in as a
+            # number: no (N, *) copy
+            constant = g.numel() > 0 and all(step == 0 for step in g.stride())
+            gc = None if constant else g.contiguous()
+            g0 = float(g.reshape(-1)[0]) if constant else 0.0
+            _native.check_allocated(kernels[1](x.data_ptr(), t.data_ptr(), ignore, n, c, x[0, 0].numel(),
+                                               k.data_ptr(), _native.address(gc), g0, grad.data_ptr(),
                                                torch.get_num_threads()))
             return grad, *none
         idx = t.unsqueeze(1)
