@@ -51,7 +51,9 @@ static inline int omp_get_thread_num(void) { return 0; }
 #include <stdlib.h>
 #include <string.h>
 
-#define _B 256
+/* elements per block of the sigmoid kernels, whose float partial sums are added to the row's double ones:
+ * 2048 measured 20% faster forward than 256 (fewer block reductions), 2-D and 3-D benchmark shapes */
+#define _B 2048
 
 /* exp(x) for x <= 0 in float, inlined so that loops vectorise without a vector math library: Cody-Waite
  * reduction x = k ln2 + r, |r| <= ln2/2, and Cephes' degree-6 polynomial for e^r (max relative error
