@@ -22,8 +22,10 @@ Method (CPU):
   show what torch's softmax and sigmoid cost alone (forward only, no statistics, no backward).
 
 Targets (issue 3): each losslab row at most 0.5× the time and 0.5× the memory of its best peer, and within
-3× of the floor. Softmax rows with index targets and sigmoid rows run losslab's native kernels when they
-build (``losslab._native``; the header says which build); ``LOSSLAB_NATIVE=0`` measures the torch path. ``CASES`` is a plain list: other scripts or helpers append ``Case`` rows to extend it.
+3× of the floor. Softmax rows with index targets (the focal loss included) and sigmoid rows run losslab's
+native kernels when they build (``losslab._native``; the header says which build); ``LOSSLAB_NATIVE=0``
+measures the torch path. ``CASES`` is a plain list: other scripts or helpers append ``Case`` rows to extend
+it.
 """
 
 from __future__ import annotations

@@ -533,7 +533,10 @@ def softmax_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma: flo
         ℓ = −Σ_k α_k y_k (1 − p_k)^γ log p_k             (probability target y)
 
     ``(1 − p)^γ`` is ``exp(γ log(1 − p))`` with ``log(1 − p)`` from ``log p`` (finite, finite gradient),
-    so fractional γ is safe at saturated logits.
+    so fractional γ is safe at saturated logits. On CPU, class-index targets with at least 64 pixels per
+    image (``losslab._native.MIN_PIXELS``) run native kernels, one pass over the logits each way; they take
+    ``1 − p_t = Σ_{c≠t} p_c`` and ``log p_t = −log1p(Σ_{c≠t} e^{z_c − z_t})`` near ``p_t = 1``, accurate where
+    ``log_softmax`` rounds ``log p_t`` (the torch path, used otherwise, agrees to that rounding).
 
     Args:
         logits: raw scores ``(N, C, *)``.
@@ -628,7 +631,7 @@ class _SoftmaxFocalIndex(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: torch.Tensor, t: torch.Tensor, gamma: float, a: torch.Tensor | None,
                 native: tuple | None = None) -> torch.Tensor:
-        ctx.gamma, ctx.a, ctx.native = gamma, a, native and native[2:]
+        ctx.gamma, ctx.a, ctx.native = gamma, a, None if native is None else native[2:]
         if native is not None:
             loss, k = native[:2]
             ctx.save_for_backward(x, t, k)
