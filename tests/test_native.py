@@ -9,6 +9,8 @@ import warnings
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import losslab.functional as LF
 from losslab import _native
@@ -187,6 +189,31 @@ def test_native_focal_gradcheck_and_double_backward_with_ignored_pixels(gamma):
         assert torch.autograd.gradgradcheck(f, (x,))
     a = alpha.clone().requires_grad_(True)
     assert torch.autograd.gradcheck(lambda z, a: LF.softmax_focal_loss(z, y, gamma=gamma, alpha=a), (x, a))
+
+
+@needs_cc
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 3), c=st.integers(1, 7), s=st.integers(1, 40), gamma=st.floats(0, 5),
+       use_alpha=st.booleans(), scale=st.sampled_from([0.1, 3.0, 30.0, 1e4]), seed=st.integers(0, 2**16))
+def test_native_focal_agrees_with_the_torch_path_on_random_inputs(n, c, s, gamma, use_alpha, scale, seed):
+    """Law: the two paths compute the same loss. Random shapes, class counts (the 2-4-class blocks and the
+    general ones), γ (whole or not), α, logit scales up to ±1e4 and ignored pixels."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, c, s, generator=g, dtype=F64) * scale
+    y = torch.randint(0, c, (n, s), generator=g).masked_fill(torch.rand(n, s, generator=g) < 0.2, -100)
+    alpha = torch.rand(c, generator=g, dtype=F64) + 0.1 if use_alpha else None
+    results, before = [], os.environ.get("LOSSLAB_NATIVE")
+    try:  # (hypothesis runs many examples in one test: no monkeypatch)
+        for flag in ("1", "0"):
+            os.environ["LOSSLAB_NATIVE"] = flag
+            results.append(value_and_grad("softmax_focal_loss", x, y, gamma=gamma, alpha=alpha))
+    finally:
+        if before is None:
+            os.environ.pop("LOSSLAB_NATIVE", None)
+        else:
+            os.environ["LOSSLAB_NATIVE"] = before
+    assert torch.isfinite(results[0][0]) and torch.isfinite(results[0][1]).all()
+    assert_agree(*results, rtol=1e-9, value_atol=1e-12, grad_atol=1e-12)
 
 
 SIGMOID = [("sigmoid_dice_loss", {}), ("sigmoid_dice_loss", {"squared": True, "aggregate": "batch"}),
