@@ -479,7 +479,7 @@ int softmax_focal_forward_##SUF(const T* x, const int64_t* t, int64_t ignore, in
                 const T L = rest[s] <= et[s] ? -(u == (T)1 ? r : lse[s] * (r / (u - (T)1)))               \
                                              : (xt[s] - m[s]) - lse[s];                                   \
                 lb[s] = -kb[s] * f * L;                                                                   \
-                kb[s] *= f * ((T)1 - g * (den[s] / q) * L);                                               \
+                kb[s] *= f * ((T)1 - g * ((den[s] / q) * L));  /* (p_t / q) L in [-1.5, 0]: no overflow */ \
             }                                                                                             \
         }                                                                                                 \
     }                                                                                                     \
