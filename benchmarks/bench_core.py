@@ -1,4 +1,5 @@
-"""Core losses vs torch.nn (forward + backward) and NumPy calculus vs scikit-learn's ``sklearn._loss``.
+"""Core losses vs torch.nn (forward + backward; the softmax focal loss vs kornia) and NumPy calculus vs
+scikit-learn's ``sklearn._loss``.
 
 Run: ``make bench`` or ``python benchmarks/bench_core.py [--quick]``. Prints markdown tables; ratios are
 against the baseline measured in the same run (interleaved). Method in ``benchmarks/_harness.py``.
@@ -44,7 +45,23 @@ def torch_cases(quick: bool) -> list[Row]:
             ("torch.nn", forward_backward(base_fn, x, y), None),
             ("losslab validate=False", forward_backward(ours(False), x, y), "torch.nn"),
             ("losslab validate=True", forward_backward(ours(True), x, y), "torch.nn")], repeat=25)
+    rows += _focal_rows(torch, L, g, n, 100)
     return rows
+
+
+def _focal_rows(torch, L, g, n: int, c: int) -> list[Row]:
+    """Softmax focal loss (γ = 2) on ``(N, C)`` logits, torch has none: against kornia's ``focal_loss``.
+    One pixel per image, so losslab takes its torch path (the native kernels start at 64 pixels)."""
+    import kornia.losses as kl
+
+    logits = torch.randn(n, c, generator=g).requires_grad_(True)
+    index = torch.randint(0, c, (n,), generator=g)
+    peer = "kornia focal_loss"
+    return measure_group("softmax focal γ=2", f"({n}, {c}) + index", [
+        (peer, forward_backward(lambda x, y: kl.focal_loss(x, y, alpha=None, gamma=2.0, reduction="mean"),
+                                logits, index), None),
+        ("losslab", forward_backward(lambda x, y: L.softmax_focal_loss(x, y, gamma=2.0), logits, index), peer)],
+        repeat=25)
 
 
 def numpy_cases(quick: bool) -> list[Row]:
