@@ -239,16 +239,6 @@ static inline int64_t read_targets(const int64_t* tb, int64_t len, int64_t ignor
 }
 
 #define DEFINE_KERNELS(T, SUF, EXP, LOG)                                                                  \
-/* lse = log Σ exp(x) (when not NULL) from m = max and den = Σ_c e_c; then den = 1 / Σ_c e_c (0 where     \
- * ignored) */                                                                                            \
-static inline void softmax_tail_##SUF(const int32_t* tv, int64_t len, const T* m, T* den, T* lse) {       \
-    if (lse) {                                                                                            \
-        _Pragma("omp simd")                                                                               \
-        for (int64_t s = 0; s < len; s++) lse[s] = LOG(den[s]) + m[s];                                    \
-    }                                                                                                     \
-    _Pragma("omp simd")                                                                                   \
-    for (int64_t s = 0; s < len; s++) den[s] = (tv[s] >= 0 ? (T)1 : (T)0) / den[s];                       \
-}                                                                                                         \
 /* One block of `len` pixels, tv = the class or -1 where ignored: e (C rows of B) = exp(x − m) and        \
  * den = 1 / Σ_c e_c (0 where ignored), so that p_c = e_c den; lse = log Σ exp(x) when not NULL. */       \
 static inline void softmax_block_##SUF(const T* xb, const int32_t* tv, int64_t C, int64_t S, int64_t len, \
@@ -267,7 +257,12 @@ static inline void softmax_block_##SUF(const T* xb, const int32_t* tv, int64_t C
             for (int64_t s = 0; s < len; s++) { ec[s] = EXP(xc[s] - m[s]); den[s] += ec[s]; }             \
         }                                                                                                 \
     }                                                                                                     \
-    softmax_tail_##SUF(tv, len, m, den, lse);                                                             \
+    if (lse) {                                                                                            \
+        _Pragma("omp simd")                                                                               \
+        for (int64_t s = 0; s < len; s++) lse[s] = LOG(den[s]) + m[s];                                    \
+    }                                                                                                     \
+    _Pragma("omp simd")                                                                                   \
+    for (int64_t s = 0; s < len; s++) den[s] = (tv[s] >= 0 ? (T)1 : (T)0) / den[s];                       \
 }                                                                                                         \
                                                                                                           \
 int softmax_index_forward_##SUF(const T* x, const int64_t* t, int64_t ignore, int64_t N, int64_t C,       \
