@@ -45,23 +45,30 @@ def torch_cases(quick: bool) -> list[Row]:
             ("torch.nn", forward_backward(base_fn, x, y), None),
             ("losslab validate=False", forward_backward(ours(False), x, y), "torch.nn"),
             ("losslab validate=True", forward_backward(ours(True), x, y), "torch.nn")], repeat=25)
-    rows += _focal_rows(torch, L, g, n, 100)
+    rows += _focal_rows(torch, L, g, n, 100, seg, mask, spatial)
     return rows
 
 
-def _focal_rows(torch, L, g, n: int, c: int) -> list[Row]:
-    """Softmax focal loss (γ = 2) on ``(N, C)`` logits, torch has none: against kornia's ``focal_loss``.
-    One pixel per image, so losslab takes its torch path (the native kernels start at 64 pixels)."""
+def _focal_rows(torch, L, g, n: int, c: int, seg, mask, spatial) -> list[Row]:
+    """Focal losses (γ = 2), which torch does not have, against kornia's: the softmax one on ``(N, C)``
+    logits (one pixel per image, so losslab takes its torch path: the native kernels start at 64 pixels)
+    and the sigmoid one with α = 0.25 on a mask (losslab's elementwise native kernel)."""
     import kornia.losses as kl
 
     logits = torch.randn(n, c, generator=g).requires_grad_(True)
     index = torch.randint(0, c, (n,), generator=g)
     peer = "kornia focal_loss"
-    return measure_group("softmax focal γ=2", f"({n}, {c}) + index", [
+    rows = measure_group("softmax focal γ=2", f"({n}, {c}) + index", [
         (peer, forward_backward(lambda x, y: kl.focal_loss(x, y, alpha=None, gamma=2.0, reduction="mean"),
                                 logits, index), None),
         ("losslab", forward_backward(lambda x, y: L.softmax_focal_loss(x, y, gamma=2.0), logits, index), peer)],
         repeat=25)
+    peer = "kornia binary_focal_loss_with_logits"
+    return rows + measure_group("sigmoid focal γ=2", str(spatial), [
+        (peer, forward_backward(lambda x, y: kl.binary_focal_loss_with_logits(x, y, alpha=0.25, gamma=2.0,
+                                                                              reduction="mean"), seg, mask), None),
+        ("losslab", forward_backward(lambda x, y: L.sigmoid_focal_loss(x, y, gamma=2.0, alpha=0.25), seg, mask),
+         peer)], repeat=25)
 
 
 def numpy_cases(quick: bool) -> list[Row]:

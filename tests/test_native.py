@@ -216,6 +216,74 @@ def test_native_focal_agrees_with_the_torch_path_on_random_inputs(n, c, s, gamma
     assert_agree(*results, rtol=1e-9, value_atol=1e-12, grad_atol=1e-12)
 
 
+def _binary_case(dtype, seed, soft):
+    g = torch.Generator().manual_seed(seed)
+    x = (torch.randn(3, 2, 9, 11, generator=g, dtype=F64) * 4).to(dtype)
+    x[0, 0, 0, :4] = torch.tensor([1e4, -1e4, 40.0, -40.0]).to(dtype)
+    y = (torch.rand(x.shape, generator=g) < 0.3).to(dtype)
+    y[0, 0, 0, :4] = torch.tensor([1.0, 1.0, 0.0, 1.0]).to(dtype)  # saturated right, wrong, wrong, right
+    if soft:
+        y[1] = torch.rand(y[1].shape, generator=g).to(dtype)
+    return x, y
+
+
+@needs_cc
+@pytest.mark.parametrize("dtype", [torch.float32, F64])
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0, 2.5, 3.0, 4.0, 4.5])
+@pytest.mark.parametrize("soft", [False, True])
+def test_native_sigmoid_focal_equals_torch_path(monkeypatch, dtype, gamma, soft):
+    """The elementwise sigmoid focal kernel (loss and derivative in one pass) against the log-space torch path:
+    hard and soft targets, saturated logits, with and without α, ignored elements, weights, reductions."""
+    x, y = _binary_case(dtype, int(gamma * 10) + soft, soft)
+    weight = torch.rand(x.shape, generator=torch.Generator().manual_seed(3), dtype=dtype)
+    rtol, atol = (1e-12, 1e-14) if dtype == F64 else (1e-5, 1e-8)
+    ignored = y.clone()
+    ignored[2, :, :3] = -1.0
+    for alpha, reduction, w, target, ignore in ((None, "mean", None, y, None), (0.25, "sum", None, y, None),
+                                                (0.25, "mean", weight, y, None), (0.7, "mean", None, ignored, -1)):
+        kw = dict(gamma=gamma, alpha=alpha, weight=w, reduction=reduction, ignore_index=ignore)
+        native, torch_path = native_and_torch(monkeypatch, "sigmoid_focal_loss", x, target, **kw)
+        assert torch.isfinite(native[0]) and torch.isfinite(native[1]).all()
+        assert_agree(native, torch_path, rtol=rtol, value_atol=atol, grad_atol=atol)
+
+
+@needs_cc
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 2.5])
+def test_native_sigmoid_focal_gradcheck_and_double_backward(gamma):
+    x, y = _binary_case(F64, 4, soft=True)
+    x = x.clamp(-6, 6)[:2, :, :3].contiguous().requires_grad_(True)
+    y = y[:2, :, :3].contiguous()
+    for reduction in ("mean", "none"):
+        def f(z, reduction=reduction):
+            return LF.sigmoid_focal_loss(z, y, gamma=gamma, alpha=0.25, reduction=reduction)
+        assert torch.autograd.gradcheck(f, (x,))
+        assert torch.autograd.gradgradcheck(f, (x,))
+
+
+@needs_cc
+@settings(max_examples=30, deadline=None)
+@given(shape=st.lists(st.integers(1, 9), min_size=1, max_size=3), gamma=st.floats(0, 5),
+       alpha=st.one_of(st.none(), st.floats(0, 1)), soft=st.booleans(), scale=st.sampled_from([0.1, 3.0, 50.0, 1e4]),
+       seed=st.integers(0, 2**16))
+def test_native_sigmoid_focal_agrees_with_the_torch_path_on_random_inputs(shape, gamma, alpha, soft, scale, seed):
+    """Law: the two paths compute the same loss and gradient, for any shape, γ, α, logit scale and targets."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(*shape, generator=g, dtype=F64) * scale
+    y = torch.rand(*shape, generator=g, dtype=F64) if soft else (torch.rand(*shape, generator=g) < 0.4).to(F64)
+    results, before = [], os.environ.get("LOSSLAB_NATIVE")
+    try:  # (hypothesis runs many examples in one test: no monkeypatch)
+        for flag in ("1", "0"):
+            os.environ["LOSSLAB_NATIVE"] = flag
+            results.append(value_and_grad("sigmoid_focal_loss", x, y, gamma=gamma, alpha=alpha))
+    finally:
+        if before is None:
+            os.environ.pop("LOSSLAB_NATIVE", None)
+        else:
+            os.environ["LOSSLAB_NATIVE"] = before
+    assert torch.isfinite(results[0][0]) and torch.isfinite(results[0][1]).all()
+    assert_agree(*results, rtol=1e-9, value_atol=1e-12, grad_atol=1e-12)
+
+
 SIGMOID = [("sigmoid_dice_loss", {}), ("sigmoid_dice_loss", {"squared": True, "aggregate": "batch"}),
            ("sigmoid_jaccard_loss", {"include_background": False}), ("sigmoid_tversky_loss", {}),
            ("sigmoid_generalized_dice_loss", {}),

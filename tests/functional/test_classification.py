@@ -198,7 +198,7 @@ def torchvision_sigmoid_focal(inputs, targets, alpha=0.25, gamma=2.0, reduction=
 @pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 3.7])
 @pytest.mark.parametrize("alpha", [0.25, 0.9, None])
 @pytest.mark.parametrize("soft", [False, True])
-def test_sigmoid_focal_equals_torchvision_formula(reduction, gamma, alpha, soft):
+def test_sigmoid_focal_equals_torchvision_formula(reduction, gamma, alpha, soft, focal_path):
     x, y = binary_data(7, soft=soft)
     ours, g1 = grad_of(sigmoid_focal_loss, x, y, gamma=gamma, alpha=alpha, reduction=reduction)
     ref, g2 = grad_of(torchvision_sigmoid_focal, x, y, alpha=-1 if alpha is None else alpha, gamma=gamma,
@@ -207,7 +207,7 @@ def test_sigmoid_focal_equals_torchvision_formula(reduction, gamma, alpha, soft)
     close(g1, g2, rtol=1e-8, atol=1e-12)
 
 
-def test_sigmoid_focal_hard_targets_equal_log_space_form():
+def test_sigmoid_focal_hard_targets_equal_log_space_form(focal_path):
     x, y = binary_data(8, scale=6.0)
     gamma, alpha = 1.5, 0.3
     log_pt = TF.logsigmoid(x * (2 * y - 1))
@@ -219,7 +219,7 @@ def test_sigmoid_focal_hard_targets_equal_log_space_form():
 
 @pytest.mark.parametrize("soft", [False, True])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_sigmoid_focal_gamma_zero_is_cross_entropy(soft, reduction):
+def test_sigmoid_focal_gamma_zero_is_cross_entropy(soft, reduction, focal_path):
     x, y = binary_data(9, soft=soft)
     close(sigmoid_focal_loss(x, y, gamma=0.0, alpha=None, reduction=reduction),
           sigmoid_cross_entropy(x, y, reduction=reduction))
@@ -232,7 +232,7 @@ def test_sigmoid_focal_gamma_zero_is_cross_entropy(soft, reduction):
 @pytest.mark.parametrize("alpha", [None, 0.25, 0.8])
 @pytest.mark.parametrize("gamma", [0.0, 2.0, 0.5])
 @pytest.mark.parametrize("reduction", ["none", "mean"])
-def test_sigmoid_focal_agrees_with_monai(alpha, gamma, reduction):
+def test_sigmoid_focal_agrees_with_monai(alpha, gamma, reduction, focal_path):
     """MONAI FocalLoss(use_softmax=False, include_background=True, to_onehot_y=False) on hard targets.
 
     (MONAI's "sum" first averages the spatial dimensions, so it is not compared.)
@@ -246,7 +246,7 @@ def test_sigmoid_focal_agrees_with_monai(alpha, gamma, reduction):
     close(ours.float(), monai, rtol=1e-5, atol=1e-6)
 
 
-def test_sigmoid_focal_gradient_wrt_soft_target_is_finite():
+def test_sigmoid_focal_gradient_wrt_soft_target_is_finite(focal_path):
     x, y = binary_data(11, soft=True)
     y = y.clone()
     y[0, 0, :2] = torch.tensor([0.0, 1.0], dtype=D)
@@ -476,8 +476,8 @@ def _focal_index_oracle(x, t, gamma=2.0, alpha=None, weight=None, ignore_index=-
 
 @pytest.fixture(params=["native", "torch"])
 def focal_path(request, monkeypatch):
-    """Run a test on the native focal kernels and on the torch path; returns the check of a value against the
-    autograd oracle: bit-equal on the torch path (the same sequence of operations), equal to rounding on the
+    """Run a test on the native focal kernels (softmax and sigmoid) and on the torch path; returns the check of
+    a value against the autograd oracle: bit-equal on the torch path (the same sequence of operations), equal to rounding on the
     native one (which computes log p_t and 1 − p_t more accurately near p_t = 1, so only to a tolerance)."""
     monkeypatch.setenv("LOSSLAB_NATIVE", "1" if request.param == "native" else "0")
     monkeypatch.setattr(_native, "MIN_PIXELS", 1)  # the kernels also for these few-pixel inputs

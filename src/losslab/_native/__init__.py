@@ -58,13 +58,16 @@ def kernels(activation: str, dtype: torch.dtype, target_dtype: torch.dtype | Non
 
     ``activation="softmax"``: the overlap statistics with class-index targets (int64); ``"softmax_focal"``:
     the focal loss with class-index targets; ``"sigmoid"``: the overlap statistics with masks of
-    ``target_dtype`` equal to ``dtype`` or ``torch.uint8``/``torch.bool``. ``dtype``: the logits' dtype, float32 or float64.
+    ``target_dtype`` equal to ``dtype`` or ``torch.uint8``/``torch.bool``; ``"sigmoid_focal"``: ``(fn,)``,
+    the elementwise sigmoid focal loss and its derivative (targets of ``dtype``). ``dtype``: the logits' dtype, float32 or float64.
     """
     if dtype not in (torch.float32, torch.float64) or not enabled():
         return None
     suffix = "f32" if dtype == torch.float32 else "f64"
     if activation == "softmax_focal":
         names = (f"softmax_focal_forward_{suffix}", f"softmax_focal_backward_{suffix}")
+    elif activation == "sigmoid_focal":  # one elementwise function: the loss and its derivative
+        names = (f"sigmoid_focal_{suffix}",)
     elif activation == "sigmoid":
         if target_dtype in (torch.uint8, torch.bool):
             suffix += "u8"
@@ -74,7 +77,7 @@ def kernels(activation: str, dtype: torch.dtype, target_dtype: torch.dtype | Non
     else:
         names = (f"softmax_index_forward_{suffix}", f"softmax_index_backward_{suffix}")
     lib = _library()
-    return None if lib is None else (getattr(lib, names[0]), getattr(lib, names[1]))
+    return None if lib is None else tuple(getattr(lib, name) for name in names)
 
 
 def worthwhile(x: torch.Tensor) -> bool:
@@ -227,10 +230,11 @@ def _declare(lib: ctypes.CDLL) -> None:
                   "sigmoid_forward": ([p, p, f64, p, i64, i64, i64, i32, p, p, p, p, p, p, p, i32], i32),
                   "sigmoid_backward": ([p, p, f64, p, i64, i64, i64, i32, p, p, p, i32], None),
                   "softmax_focal_forward": ([p, p, i64, i64, i64, i64, f64, p, p, p, p, p, i32], i32),
-                  "softmax_focal_backward": ([p, p, i64, i64, i64, i64, p, p, f64, p, i32], i32)}
+                  "softmax_focal_backward": ([p, p, i64, i64, i64, i64, p, p, f64, p, i32], i32),
+                  "sigmoid_focal": ([p, p, i64, f64, f64, p, p, i32], None)}
     for name, (argtypes, restype) in signatures.items():
         for suffix in ("f32", "f64", "f32u8", "f64u8"):
-            if not name.startswith("sigmoid") and suffix.endswith("u8"):
+            if suffix.endswith("u8") and name not in ("sigmoid_forward", "sigmoid_backward"):
                 continue
             fn = getattr(lib, f"{name}_{suffix}")
             fn.argtypes, fn.restype = argtypes, restype

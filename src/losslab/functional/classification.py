@@ -12,6 +12,7 @@ ignored; an empty or all-ignored batch reduces to 0 with the autograd graph conn
 from __future__ import annotations
 
 import ctypes
+import math
 from typing import Literal
 
 import torch
@@ -372,13 +373,68 @@ def sigmoid_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma: flo
     if alpha is not None:
         alpha = check_number(fn, "alpha", alpha, low=0, high=1)
     x, y, weight = _binary_inputs(fn, logits, target, weight, validate, ignore_index=ignore_index)
+    kernels = _sigmoid_focal_kernels(x, y)
+    if kernels is not None:
+        loss = _SigmoidFocal.apply(x, y, gamma, alpha, kernels[0])
+    else:
+        loss = _sigmoid_focal_terms(x, y, gamma, alpha)
+    return reduce_loss(loss, reduction, weight=weight, fn=fn)
+
+
+def _sigmoid_focal_terms(x: torch.Tensor, y: torch.Tensor, gamma: float, alpha: float | None) -> torch.Tensor:
+    """The unreduced sigmoid focal loss from differentiable torch ops (log space, twice differentiable)."""
     log_p, log_q = log_sigmoid_pair(x)
     loss = -(y * log_p + (1 - y) * log_q)
     if gamma != 0:
         loss = loss * focal_factor(_log_one_minus_pt(x, log_p, log_q, y), gamma)
     if alpha is not None:
         loss = loss * (alpha * y + (1 - alpha) * (1 - y))
-    return reduce_loss(loss, reduction, weight=weight, fn=fn)
+    return loss
+
+
+def _sigmoid_focal_kernels(x: torch.Tensor, y: torch.Tensor):
+    """The native sigmoid focal kernel when it applies (CPU, contiguous float32/float64 logits with at least
+    ``_native.MIN_PIXELS`` elements, a target of the same dtype that needs no gradient), else ``None``."""
+    if (x.device.type != "cpu" or not x.is_contiguous() or x.numel() < _native.MIN_PIXELS
+            or y.requires_grad or y.dtype != x.dtype or y.shape != x.shape):
+        return None
+    return _native.kernels("sigmoid_focal", x.dtype)
+
+
+class _SigmoidFocal(torch.autograd.Function):
+    """The unreduced sigmoid focal loss from one native pass that also writes its derivative ``∂ℓ/∂x``
+    (see ``sigmoid_focal`` in ``overlap.c``); backward scales that buffer by the upstream gradient in place,
+    so it becomes the gradient (a second backward through the same graph recomputes it). Double backward
+    (``create_graph=True``) differentiates :func:`_sigmoid_focal_terms` instead."""
+
+    @staticmethod
+    def forward(ctx, x, y, gamma, alpha, kernel):  # noqa: D102
+        loss, ctx.deriv = _sigmoid_focal_native(kernel, x, y, gamma, alpha)
+        ctx.save_for_backward(x, y)
+        ctx.config = (gamma, alpha, kernel)
+        return loss
+
+    @staticmethod
+    def backward(ctx, g):  # noqa: D102
+        x, y = ctx.saved_tensors
+        gamma, alpha, kernel = ctx.config
+        if torch.is_grad_enabled():  # create_graph=True: the same gradient from differentiable ops
+            (grad,) = torch.autograd.grad(_sigmoid_focal_terms(x, y, gamma, alpha), x, g, create_graph=True)
+            return grad, None, None, None, None
+        deriv, ctx.deriv = ctx.deriv, None
+        if deriv is None:  # a second backward: recompute
+            deriv = _sigmoid_focal_native(kernel, x, y, gamma, alpha)[1]
+        return deriv.mul_(g), None, None, None, None
+
+
+def _sigmoid_focal_native(kernel, x: torch.Tensor, y: torch.Tensor, gamma: float,
+                          alpha: float | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(loss, ∂loss/∂x)`` elementwise, from the native kernel."""
+    yc = y.contiguous()
+    loss, deriv = torch.empty_like(x), torch.empty_like(x)
+    kernel(x.data_ptr(), yc.data_ptr(), x.numel(), float(gamma), math.nan if alpha is None else float(alpha),
+           loss.data_ptr(), deriv.data_ptr(), torch.get_num_threads())
+    return loss, deriv
 
 
 def asymmetric_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma_pos: float = 0.0, gamma_neg: float = 4.0,
