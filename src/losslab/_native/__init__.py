@@ -1,9 +1,9 @@
-"""Optional native kernels (C with OpenMP) for the overlap statistics and the softmax focal loss; eager
-torch is the fallback.
+"""Optional native kernels (C with OpenMP) for the overlap statistics and the focal losses; eager torch is
+the fallback.
 
 ``overlap.c`` fuses what the eager path does in several passes (softmax or sigmoid, gather, per-class sums,
-the binary or softmax cross-entropy sums; the focal loss's per-pixel terms; and the backward) into one pass
-each way over the logits. The softmax kernels keep nothing logits-sized between the passes (the backward
+the binary or softmax cross-entropy sums; the focal losses' per-pixel terms; and the backward) into one
+pass each way over the logits. The softmax kernels keep nothing logits-sized between the passes (the backward
 recomputes the softmax from the logits); the sigmoid kernels write the probabilities and turn them into the
 gradient in place. The losses use them from :data:`MIN_PIXELS` pixels per image. It is compiled on first
 use with the system C compiler (``$CC``, else ``cc``; a second or two) into a per-user cache

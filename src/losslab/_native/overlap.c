@@ -1,5 +1,5 @@
 /* losslab native kernels: the overlap statistics of softmax (class-index targets) and sigmoid (masks)
- * activations, the softmax focal loss (class-index targets), and their backward.
+ * activations, the softmax focal loss (class-index targets), the sigmoid focal loss, and their backward.
  *
  * The softmax kernels keep nothing between forward and backward: the forward reads the logits and the
  * target and writes only the per-(image, class) sums; the backward recomputes the softmax from the logits

@@ -332,7 +332,10 @@ def sigmoid_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma: flo
         ℓ = α_t · (1 − p_t)^γ · BCE(x, y)          (= −α_t (1 − p_t)^γ log p_t for y in {0, 1})
 
     ``log p``, ``log(1 − p)`` and ``log(1 − p_t)`` all come from ``logsigmoid``, so loss and gradient
-    are finite at any logit, for fractional γ too.
+    are finite at any logit, for fractional γ too. On CPU, contiguous float32/float64 logits of at least 64
+    elements with a target of the same dtype (that needs no gradient) run a native kernel instead: one
+    elementwise pass writes the loss and its derivative, which the backward turns into the gradient in place
+    (the torch path agrees to rounding; double backward goes through the torch formula).
 
     Args:
         logits: raw scores, any shape ``(N, *)``.
