@@ -100,6 +100,23 @@ def test_builds_unused_for_30_days_are_pruned_and_used_ones_kept(tmp_path, monke
     assert built.exists() and built.stat().st_mtime > month_ago + 24 * 3600
 
 
+def assert_paths_agree_without_monkeypatch(name, x, y, **kw):
+    """Finite values that agree between the native and the torch path (float64 tolerances), switching
+    ``LOSSLAB_NATIVE`` by hand: hypothesis runs many examples in one test, which monkeypatch does not allow."""
+    results, before = [], os.environ.get("LOSSLAB_NATIVE")
+    try:
+        for flag in ("1", "0"):
+            os.environ["LOSSLAB_NATIVE"] = flag
+            results.append(value_and_grad(name, x, y, **kw))
+    finally:
+        if before is None:
+            os.environ.pop("LOSSLAB_NATIVE", None)
+        else:
+            os.environ["LOSSLAB_NATIVE"] = before
+    assert torch.isfinite(results[0][0]) and torch.isfinite(results[0][1]).all()
+    assert_agree(*results, rtol=1e-9, value_atol=1e-12, grad_atol=1e-12)
+
+
 @needs_cc
 @pytest.mark.parametrize("flags", _native._candidates(_native._cpu_flags()), ids=lambda f: " ".join(f[:1]) or "plain")
 def test_every_build_variant_agrees_with_the_torch_path(monkeypatch, tmp_path, flags):
@@ -202,18 +219,7 @@ def test_native_focal_agrees_with_the_torch_path_on_random_inputs(n, c, s, gamma
     x = torch.randn(n, c, s, generator=g, dtype=F64) * scale
     y = torch.randint(0, c, (n, s), generator=g).masked_fill(torch.rand(n, s, generator=g) < 0.2, -100)
     alpha = torch.rand(c, generator=g, dtype=F64) + 0.1 if use_alpha else None
-    results, before = [], os.environ.get("LOSSLAB_NATIVE")
-    try:  # (hypothesis runs many examples in one test: no monkeypatch)
-        for flag in ("1", "0"):
-            os.environ["LOSSLAB_NATIVE"] = flag
-            results.append(value_and_grad("softmax_focal_loss", x, y, gamma=gamma, alpha=alpha))
-    finally:
-        if before is None:
-            os.environ.pop("LOSSLAB_NATIVE", None)
-        else:
-            os.environ["LOSSLAB_NATIVE"] = before
-    assert torch.isfinite(results[0][0]) and torch.isfinite(results[0][1]).all()
-    assert_agree(*results, rtol=1e-9, value_atol=1e-12, grad_atol=1e-12)
+    assert_paths_agree_without_monkeypatch("softmax_focal_loss", x, y, gamma=gamma, alpha=alpha)
 
 
 def _binary_case(dtype, seed, soft):
@@ -270,18 +276,7 @@ def test_native_sigmoid_focal_agrees_with_the_torch_path_on_random_inputs(shape,
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(*shape, generator=g, dtype=F64) * scale
     y = torch.rand(*shape, generator=g, dtype=F64) if soft else (torch.rand(*shape, generator=g) < 0.4).to(F64)
-    results, before = [], os.environ.get("LOSSLAB_NATIVE")
-    try:  # (hypothesis runs many examples in one test: no monkeypatch)
-        for flag in ("1", "0"):
-            os.environ["LOSSLAB_NATIVE"] = flag
-            results.append(value_and_grad("sigmoid_focal_loss", x, y, gamma=gamma, alpha=alpha))
-    finally:
-        if before is None:
-            os.environ.pop("LOSSLAB_NATIVE", None)
-        else:
-            os.environ["LOSSLAB_NATIVE"] = before
-    assert torch.isfinite(results[0][0]) and torch.isfinite(results[0][1]).all()
-    assert_agree(*results, rtol=1e-9, value_atol=1e-12, grad_atol=1e-12)
+    assert_paths_agree_without_monkeypatch("sigmoid_focal_loss", x, y, gamma=gamma, alpha=alpha)
 
 
 SIGMOID = [("sigmoid_dice_loss", {}), ("sigmoid_dice_loss", {"squared": True, "aggregate": "batch"}),
