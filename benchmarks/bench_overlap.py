@@ -120,6 +120,9 @@ def default_cases() -> list[Case]:
              {"MONAI DiceLoss sigmoid (masks)": _monai("DiceLoss", sigmoid=True)}, target=masks),
         Case("sigmoid_dice_ce (masks)", _ours("sigmoid_dice_ce_loss"),
              {"MONAI DiceCELoss sigmoid (masks)": _monai("DiceCELoss", sigmoid=True)}, target=masks),
+        Case("sigmoid_dice_focal (masks)", _ours("sigmoid_dice_focal_loss"),
+             {"MONAI DiceFocalLoss sigmoid (masks)": _monai("DiceFocalLoss", sigmoid=True, alpha=0.25)},
+             target=masks),
     ]
     try:  # Lovász rows only where losslab has them
         import kornia.losses as kl
