@@ -267,6 +267,18 @@ def test_native_sigmoid_focal_gradcheck_and_double_backward(gamma):
 
 
 @needs_cc
+def test_native_sigmoid_focal_without_gradient_gives_the_same_values():
+    """Under ``no_grad`` (or for logits that need no gradient) the kernel skips the derivative buffer; the
+    values are those of a training step, bit for bit."""
+    x, y = _binary_case(torch.float32, 6, soft=True)
+    leaf = x.clone().requires_grad_(True)
+    train = LF.sigmoid_focal_loss(leaf, y, reduction="none")
+    with torch.no_grad():
+        assert torch.equal(LF.sigmoid_focal_loss(leaf, y, reduction="none"), train.detach())
+    assert torch.equal(LF.sigmoid_focal_loss(x, y, reduction="none"), train.detach())
+
+
+@needs_cc
 @settings(max_examples=30, deadline=None)
 @given(shape=st.lists(st.integers(1, 9), min_size=1, max_size=3), gamma=st.floats(0, 5),
        alpha=st.one_of(st.none(), st.floats(0, 1)), soft=st.booleans(), scale=st.sampled_from([0.1, 3.0, 50.0, 1e4]),

@@ -675,16 +675,22 @@ void sigmoid_focal_##SUF(const T* x, const T* y, int64_t n, double gamma, double
         } else {                                                                                          \
             for (int64_t k = 0; k < len; k++) lu[k] = (T)1;                                               \
         }                                                                                                 \
-        T *lb = loss + i0, *db = deriv + i0;                                                              \
+        T* lb = loss + i0;                                                                                \
+        _Pragma("omp simd")                                                                               \
+        for (int64_t k = 0; k < len; k++) {  /* lu ← a f */                                               \
+            const T yv = yb[k];                                                                           \
+            lu[k] *= use_alpha ? al * yv + ((T)1 - al) * ((T)1 - yv) : (T)1;                              \
+            lb[k] = lu[k] * bce[k];                                                                       \
+        }                                                                                                 \
+        if (!deriv) continue;  /* no gradient wanted (inference) */                                       \
+        T* db = deriv + i0;                                                                               \
         _Pragma("omp simd")                                                                               \
         for (int64_t k = 0; k < len; k++) {                                                               \
             const T yv = yb[k], p = e[k], q = qs[k];                                                      \
-            const T a = use_alpha ? al * yv + ((T)1 - al) * ((T)1 - yv) : (T)1, af = a * lu[k];           \
             const int hard = yv == (T)0 || yv == (T)1;                                                    \
             const T r = hard ? ((T)1 - yv) * q - yv * p                                                   \
                              : (omp[k] > 0 ? ((T)1 - (T)2 * yv) * p * q / omp[k] : (T)0);                 \
-            lb[k] = af * bce[k];                                                                          \
-            db[k] = af * ((((T)1 - yv) * p - yv * q) + g * bce[k] * r);  /* p − y without cancellation */ \
+            db[k] = lu[k] * ((((T)1 - yv) * p - yv * q) + g * bce[k] * r);  /* p − y: no cancellation */  \
         }                                                                                                 \
     }                                                                                                     \
 }

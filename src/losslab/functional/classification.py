@@ -378,7 +378,7 @@ def sigmoid_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma: flo
     x, y, weight = _binary_inputs(fn, logits, target, weight, validate, ignore_index=ignore_index)
     kernels = _sigmoid_focal_kernels(x, y)
     if kernels is not None:
-        loss = _SigmoidFocal.apply(x, y, gamma, alpha, kernels[0])
+        loss = _SigmoidFocal.apply(x, y, gamma, alpha, kernels[0], torch.is_grad_enabled() and x.requires_grad)
     else:
         loss = _sigmoid_focal_terms(x, y, gamma, alpha)
     return reduce_loss(loss, reduction, weight=weight, fn=fn)
@@ -406,13 +406,14 @@ def _sigmoid_focal_kernels(x: torch.Tensor, y: torch.Tensor):
 
 class _SigmoidFocal(torch.autograd.Function):
     """The unreduced sigmoid focal loss from one native pass that also writes its derivative ``∂ℓ/∂x``
-    (see ``sigmoid_focal`` in ``overlap.c``); backward scales that buffer by the upstream gradient in place,
-    so it becomes the gradient (a second backward through the same graph recomputes it). Double backward
+    (see ``sigmoid_focal`` in ``overlap.c``; not written when ``need_grad`` is false, as under ``no_grad``);
+    backward scales that buffer by the upstream gradient in place, so it becomes the gradient (a second
+    backward through the same graph recomputes it). Double backward
     (``create_graph=True``) differentiates :func:`_sigmoid_focal_terms` instead."""
 
     @staticmethod
-    def forward(ctx, x, y, gamma, alpha, kernel):  # noqa: D102
-        loss, ctx.deriv = _sigmoid_focal_native(kernel, x, y, gamma, alpha)
+    def forward(ctx, x, y, gamma, alpha, kernel, need_grad):  # noqa: D102
+        loss, ctx.deriv = _sigmoid_focal_native(kernel, x, y, gamma, alpha, need_grad)
         ctx.save_for_backward(x, y)
         ctx.config = (gamma, alpha, kernel)
         return loss
@@ -423,20 +424,20 @@ class _SigmoidFocal(torch.autograd.Function):
         gamma, alpha, kernel = ctx.config
         if torch.is_grad_enabled():  # create_graph=True: the same gradient from differentiable ops
             (grad,) = torch.autograd.grad(_sigmoid_focal_terms(x, y, gamma, alpha), x, g, create_graph=True)
-            return grad, None, None, None, None
+            return grad, *(None,) * 5
         deriv, ctx.deriv = ctx.deriv, None
         if deriv is None:  # a second backward: recompute
-            deriv = _sigmoid_focal_native(kernel, x, y, gamma, alpha)[1]
-        return deriv.mul_(g), None, None, None, None
+            deriv = _sigmoid_focal_native(kernel, x, y, gamma, alpha, True)[1]
+        return deriv.mul_(g), *(None,) * 5
 
 
-def _sigmoid_focal_native(kernel, x: torch.Tensor, y: torch.Tensor, gamma: float,
-                          alpha: float | None) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(loss, ∂loss/∂x)`` elementwise, from the native kernel."""
+def _sigmoid_focal_native(kernel, x: torch.Tensor, y: torch.Tensor, gamma: float, alpha: float | None,
+                          need_deriv: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``(loss, ∂loss/∂x)`` elementwise from the native kernel (``None`` for the derivative when not needed)."""
     yc = y.contiguous()
-    loss, deriv = torch.empty_like(x), torch.empty_like(x)
+    loss, deriv = torch.empty_like(x), torch.empty_like(x) if need_deriv else None
     kernel(x.data_ptr(), yc.data_ptr(), x.numel(), float(gamma), math.nan if alpha is None else float(alpha),
-           loss.data_ptr(), deriv.data_ptr(), torch.get_num_threads())
+           loss.data_ptr(), _native.address(deriv), torch.get_num_threads())
     return loss, deriv
 
 
