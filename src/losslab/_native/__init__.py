@@ -59,7 +59,8 @@ def kernels(activation: str, dtype: torch.dtype, target_dtype: torch.dtype | Non
     ``activation="softmax"``: the overlap statistics with class-index targets (int64); ``"softmax_focal"``:
     the focal loss with class-index targets; ``"sigmoid"``: the overlap statistics with masks of
     ``target_dtype`` equal to ``dtype`` or ``torch.uint8``/``torch.bool``; ``"sigmoid_focal"``: ``(fn,)``,
-    the elementwise sigmoid focal loss and its derivative (targets of ``dtype``). ``dtype``: the logits' dtype, float32 or float64.
+    the elementwise sigmoid focal loss and its derivative (targets of ``dtype``). ``dtype``: the logits'
+    dtype, float32 or float64.
     """
     if dtype not in (torch.float32, torch.float64) or not enabled():
         return None
@@ -80,10 +81,11 @@ def kernels(activation: str, dtype: torch.dtype, target_dtype: torch.dtype | Non
     return None if lib is None else tuple(getattr(lib, name) for name in names)
 
 
-def worthwhile(x: torch.Tensor) -> bool:
-    """Whether logits ``(N, C, *spatial)`` are large enough for the kernels: non-empty, with at least
-    :data:`MIN_PIXELS` pixels per image."""
-    return x.numel() > 0 and math.prod(x.shape[2:]) >= MIN_PIXELS
+def worthwhile(x: torch.Tensor, elementwise: bool = False) -> bool:
+    """Whether the kernels can and should take logits ``x``: on the CPU, contiguous, non-empty, with at least
+    :data:`MIN_PIXELS` pixels per image of ``(N, C, *spatial)`` (``elementwise=True``: elements in all)."""
+    size = x.numel() if elementwise else math.prod(x.shape[2:])
+    return x.device.type == "cpu" and x.is_contiguous() and x.numel() > 0 and size >= MIN_PIXELS
 
 
 def address(t: torch.Tensor | None) -> int | None:

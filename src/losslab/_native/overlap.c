@@ -634,13 +634,12 @@ DEFINE_SIGMOID(double, uint8_t, f64u8, exp_nonpositive_d, log, 1)
  * p − y is taken as (1 − y) p − y q and q = σ(−x) directly, so neither cancels for hard targets.
  * softplus(±x) = max(±x, 0) + log1p(e^{−|x|}), log1p(e) = log(u) e / (u − 1) with u = 1 + e (Goldberg), so
  * both stay accurate where e^{−|x|} is below the rounding of 1 + e. */
-static inline int use_alpha_(double alpha) { return alpha == alpha; }  /* NaN: no α weighting */
 #define DEFINE_SIGMOID_FOCAL(T, SUF, EXP, LOG)                                                            \
 void sigmoid_focal_##SUF(const T* x, const T* y, int64_t n, double gamma, double alpha, T* loss, T* deriv, \
                          int nthreads) {                                                                  \
-    const T g = (T)gamma, al = use_alpha_(alpha) ? (T)alpha : (T)0;                                       \
+    const int use_alpha = alpha == alpha, nblk = (int)((n + _B - 1) / _B);  /* alpha NaN: no α weighting */ \
     const int whole = gamma >= 1 && gamma <= 4 && gamma == (int)gamma ? (int)gamma : 0;                   \
-    const int use_alpha = use_alpha_(alpha), nblk = (int)((n + _B - 1) / _B);                             \
+    const T g = (T)gamma, al = use_alpha ? (T)alpha : (T)0;                                               \
     /* in blocks, each step a loop of its own (the library logs alone in theirs): vectorised throughout */ \
     _Pragma("omp parallel for schedule(static) num_threads(nthreads)")                                    \
     for (int b = 0; b < nblk; b++) {                                                                      \

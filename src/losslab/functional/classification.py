@@ -398,8 +398,7 @@ def _sigmoid_focal_terms(x: torch.Tensor, y: torch.Tensor, gamma: float, alpha: 
 def _sigmoid_focal_kernels(x: torch.Tensor, y: torch.Tensor):
     """The native sigmoid focal kernel when it applies (CPU, contiguous float32/float64 logits with at least
     ``_native.MIN_PIXELS`` elements, a target of the same dtype that needs no gradient), else ``None``."""
-    if (x.device.type != "cpu" or not x.is_contiguous() or x.numel() < _native.MIN_PIXELS
-            or y.requires_grad or y.dtype != x.dtype or y.shape != x.shape):
+    if not _native.worthwhile(x, elementwise=True) or y.requires_grad or y.dtype != x.dtype or y.shape != x.shape:
         return None
     return _native.kernels("sigmoid_focal", x.dtype)
 
@@ -654,11 +653,12 @@ def softmax_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma: flo
         mask = None if counted == t.numel() else t != ignore_index
         loss = _SoftmaxFocalIndex.apply(x, t, gamma, a, (loss, k, kernels, ignore_index))
         return reduce_loss(loss, reduction, weight=weight, mask=mask, fn=fn)
-    if validate and not _indices_in_range(t, x.shape[1]):
+    in_range = _indices_in_range(t, x.shape[1])  # one pass, for the check and for the ignore shortcut below
+    if validate and not in_range:
         check_class_indices(fn, "target", t, x.shape[1], ignore_index)
     if gamma == 0 and a is None:  # cross-entropy, to the last bit
         return _cross_entropy(fn, x, t, False, None, 0.0, weight, ignore_index, reduction)
-    if not 0 <= ignore_index < x.shape[1] and _indices_in_range(t, x.shape[1]):
+    if not 0 <= ignore_index < x.shape[1] and in_range:
         safe, mask = t, None  # nothing ignored: index with t itself and reduce without a mask (same values)
     else:
         mask = t != ignore_index
@@ -752,9 +752,7 @@ class _SoftmaxFocalIndex(torch.autograd.Function):
 def _focal_kernels(x: torch.Tensor):
     """The native focal kernels when they apply (CPU, contiguous float32/float64 logits with at least
     ``_native.MIN_PIXELS`` pixels per image), else ``None``."""
-    if x.device.type != "cpu" or not x.is_contiguous() or not _native.worthwhile(x):
-        return None
-    return _native.kernels("softmax_focal", x.dtype)
+    return _native.kernels("softmax_focal", x.dtype) if _native.worthwhile(x) else None
 
 
 def _native_focal_forward(fn: str, kernels, x: torch.Tensor, t: torch.Tensor, gamma: float,

@@ -264,7 +264,7 @@ def _native_kernels(x: torch.Tensor, target: torch.Tensor, activation: str, dtyp
     logits in the compute dtype with at least ``_native.MIN_PIXELS`` pixels per image; softmax with class
     indices, or sigmoid with contiguous masks of the logits' dtype or bool/uint8 and a ``pos_weight`` constant
     over the pixels of each (image, class)."""
-    if x.device.type != "cpu" or x.dtype != dtype or not x.is_contiguous() or not _native.worthwhile(x):
+    if x.dtype != dtype or not _native.worthwhile(x):
         return None
     if activation == "softmax":
         return _native.kernels("softmax", dtype) if target.dim() == 2 else None
@@ -310,8 +310,8 @@ def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, 
         p = torch.empty_like(x)
         weight = _row_weight(pos_weight)
         span = (ctypes.c_double * 3)()
-        failed = kernels[0](x.data_ptr(), t.data_ptr(), _native.double_arg(ignore), _native.address(weight), n, c, s, int(squared),
-                            p.data_ptr(), *out, sums[4].data_ptr(), ctypes.addressof(span),
+        failed = kernels[0](x.data_ptr(), t.data_ptr(), _native.double_arg(ignore), _native.address(weight), n, c,
+                            s, int(squared), p.data_ptr(), *out, sums[4].data_ptr(), ctypes.addressof(span),
                             torch.get_num_threads())
         span = (span[0], span[1], bool(span[2]))
     _native.check_allocated(failed)
