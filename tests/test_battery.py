@@ -94,6 +94,57 @@ def test_extreme_inputs_finite(spec):
     assert torch.isfinite(loss).all() and torch.isfinite(x.grad).all()
 
 
+def strided(t: torch.Tensor) -> torch.Tensor:
+    """The same values in a non-contiguous view (every other element of a buffer twice the size)."""
+    buf = torch.zeros(*t.shape, 2, dtype=t.dtype)
+    buf[..., 0] = t
+    return buf[..., 0]
+
+
+def reversed_layout(t: torch.Tensor) -> torch.Tensor:
+    """The same values with the dimensions stored in reverse order."""
+    dims = tuple(range(t.dim()))[::-1]
+    return t.permute(dims).contiguous().permute(dims)
+
+
+def channels_last(t: torch.Tensor) -> torch.Tensor:
+    """The same values with dimension 1 stored last (``torch.channels_last`` for 4-D)."""
+    return t.movedim(1, -1).contiguous().movedim(-1, 1) if t.dim() > 2 else reversed_layout(t)
+
+
+@pytest.mark.parametrize("spatial", [(8, 8), (1, 1)])
+@pytest.mark.parametrize("layout", [strided, reversed_layout, channels_last], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_memory_layout_does_not_change_the_loss(spec, layout, spatial):
+    """Non-contiguous, channels-last and sliced inputs give the contiguous result (the Lovász losses once
+    raised torch's view error on channels-last logits and on one-pixel slices)."""
+    x, y = small(spec, spatial=spatial)
+    loss = spec.build()
+    x1 = x.clone().requires_grad_(True)
+    x2 = layout(x).requires_grad_(True)
+    y2 = layout(y) if isinstance(y, torch.Tensor) and y.dim() else y
+    expected, value = loss(x1, y), loss(x2, y2)
+    torch.testing.assert_close(value, expected)
+    expected.backward()
+    value.backward()
+    torch.testing.assert_close(x2.grad, x1.grad)
+
+
+@pytest.mark.parametrize("spatial", [(4, 3), (8, 8)], ids=["small", "native-size"])
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_nan_prediction_is_never_hidden(spec, spatial):
+    """One NaN in the prediction makes the reduced loss NaN (or the call raises ``ValueError``): the overlap
+    losses' safe divisions once mapped it to a finite loss of 1 with a NaN gradient."""
+    x, y = small(spec, spatial=spatial)
+    x = x.clone()
+    x.view(-1)[0] = float("nan")
+    try:
+        value = spec.build()(x, y)
+    except ValueError:
+        return
+    assert torch.isnan(value)
+
+
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
 def test_half_precision_computed_in_float32(spec, dtype):
@@ -148,12 +199,13 @@ WEIGHTED = [s for s in SPECS if s.family != "composite"
 
 @pytest.mark.parametrize("spec", WEIGHTED, ids=lambda s: s.key)
 def test_bad_weight_values_raise_unless_validation_is_off(spec):
-    """A negative or NaN per-element weight is a ``ValueError`` naming ``weight`` (``validate=False`` skips
-    that pass); the caller's weight is not modified."""
+    """A negative, NaN or infinite per-element weight is a ``ValueError`` naming ``weight`` (``validate=False``
+    skips that pass); the caller's weight is not modified."""
     x, y = small(spec, dtype=torch.float64)
     fn = spec.load_functional()
     shape = tuple(fn(x, y, reduction="none").shape)
-    for bad, message in ((-1.0, "`weight` values >= 0"), (float("nan"), "`weight`")):
+    for bad, message in ((-1.0, "`weight` values >= 0"), (float("nan"), "`weight`"),
+                         (float("inf"), "`weight` values to be finite")):
         w = torch.ones(shape, dtype=torch.float64)
         w.view(-1)[0] = bad
         before = w.clone()
@@ -161,6 +213,16 @@ def test_bad_weight_values_raise_unless_validation_is_off(spec):
             fn(x, y, weight=w)
         torch.testing.assert_close(w, before, equal_nan=True)
         fn(x, y, weight=w, validate=False)
+
+
+@pytest.mark.parametrize("spec", [s for s in SPECS if s.family != "composite"], ids=lambda s: s.key)
+def test_validate_flag_must_be_a_bool(spec):
+    """``validate=None`` once skipped the checks silently in the pointwise losses (a falsy stand-in)."""
+    x, y = small(spec)
+    fn = spec.load_functional()
+    for bad in (None, "yes", 1):
+        with pytest.raises(TypeError, match="`validate` to be a bool"):
+            fn(x, y, validate=bad)
 
 
 @pytest.mark.parametrize("spec", POINTWISE, ids=lambda s: s.key)

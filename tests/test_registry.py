@@ -32,3 +32,10 @@ def test_issue_2_losses_are_all_registered():
     expected = {"mse", "mae", "huber", "smooth_l1", "log_cosh", "pinball", "poisson_nll", "sigmoid_ce",
                 "binary_ce_probs", "sigmoid_focal", "asymmetric", "softmax_ce", "softmax_focal", "poly1", "kl_div"}
     assert expected <= {s.key for s in registry.list_losses()}
+
+
+def test_families_are_the_declared_ones_and_filters_are_checked():
+    assert {s.family for s in registry.list_losses()} == set(registry.FAMILIES)
+    for kw in ({"family": "nope"}, {"task": "nope"}, {"task": 1}):
+        with pytest.raises(ValueError, match=f"list_losses: expected `{next(iter(kw))}` one of"):
+            registry.list_losses(**kw)

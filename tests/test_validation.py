@@ -74,3 +74,33 @@ def test_numpy_ignore_index_equals_the_int(name):
     y[0, :2] = 1
     fn = getattr(F, name)
     torch.testing.assert_close(fn(x, y, ignore_index=np.int64(1)), fn(x, y, ignore_index=1), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("bad", ["abc", {}, [1.0, "x"], torch.ones(3, dtype=torch.complex64), torch.ones(3).bool()])
+def test_class_vector_of_non_numbers_names_the_argument(bad):
+    with pytest.raises(TypeError, match="f: expected `class_weight`"):
+        V.check_class_vector("f", "class_weight", bad, 3)
+
+
+def test_class_weight_strings_reach_the_user_as_the_house_message():
+    from losslab.functional import softmax_cross_entropy, softmax_dice_loss, softmax_focal_loss
+
+    x, t = torch.randn(2, 3, 4), torch.randint(0, 3, (2, 4))
+    for fn, kw in ((softmax_cross_entropy, {"class_weight": "abc"}), (softmax_dice_loss, {"class_weight": "abc"}),
+                   (softmax_focal_loss, {"alpha": "x"})):
+        with pytest.raises(TypeError, match=f"expected `{next(iter(kw))}` to be a tensor or a sequence of numbers"):
+            fn(x, t, **kw)
+
+
+def test_flags_are_bools():
+    import numpy as np
+
+    assert V.check_bool("f", "validate", np.bool_(True)) is True
+    for bad in (None, 0, "yes", torch.tensor(True)):
+        with pytest.raises(TypeError, match="f: expected `validate` to be a bool"):
+            V.check_bool("f", "validate", bad)
+
+
+def test_infinite_weights_are_rejected():
+    with pytest.raises(ValueError, match="`weight` values to be finite, got 1 infinite"):
+        V.check_weight_values("f", "weight", torch.tensor([1.0, float("inf")]))

@@ -211,3 +211,14 @@ print('ok')
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: W.pos_weight("a", 5), "pos_weight: expected `num_pos` to be numeric"),
+    (lambda: W.pos_weight([1, 2], [3, 4j]), "pos_weight: expected `num_neg` to be numeric"),
+    (lambda: W.inverse_frequency(["a", "b"]), "inverse_frequency: expected `counts` to be numeric"),
+    (lambda: W.inverse_frequency([5, 5], normalize="yes"), "inverse_frequency: expected `normalize` to be a bool"),
+])
+def test_non_numeric_inputs_are_type_errors_naming_the_argument(call, message):
+    with pytest.raises(TypeError, match=message):
+        call()

@@ -12,11 +12,13 @@ skipped with ``validate=False``.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn
 
+import numpy as np
 import torch
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -25,6 +27,23 @@ REDUCTIONS = ("mean", "sum", "none")
 def fail(fn: str, what: str, expected: Any, actual: Any, exc: type[Exception] = ValueError) -> NoReturn:
     """Raise ``exc`` with the house message template."""
     raise exc(f"{fn}: expected {what} {expected}, got {actual}")
+
+
+def named_in_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator for a loss built from other losslab losses: an error that a term raises with the house message
+    names the function the user called (``softmax_dice_ce_loss: expected …``), not the term's function."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (ValueError, TypeError) as error:
+            head, sep, rest = str(error).partition(": expected ")
+            if sep and head.isidentifier() and head != func.__name__:
+                raise type(error)(f"{func.__name__}: expected {rest}") from error
+            raise
+
+    return wrapper
 
 
 def _shape(t: torch.Tensor) -> tuple[int, ...]:
@@ -79,18 +98,32 @@ def check_broadcastable(fn: str, name: str, value: Any, shape: Sequence[int]) ->
     return value
 
 
-def check_class_vector(fn: str, name: str, value: Any, num_classes: int) -> torch.Tensor | None:
-    """``value`` (class weights, per-class alpha) must be a 1-D tensor of length ``num_classes``."""
-    if value is None:
-        return None
+def check_weight_tensor(fn: str, name: str, value: Any) -> torch.Tensor:
+    """Weights given as a tensor or a sequence of numbers (class weights, per-class alpha, ``pos_weight``):
+    real, finite and ``>= 0``; returned as a floating tensor (integers become float32)."""
     if not isinstance(value, torch.Tensor):
-        value = torch.as_tensor(value, dtype=torch.float32)
-    if value.dim() != 1 or value.shape[0] != num_classes:
-        fail(fn, f"`{name}` shape", f"({num_classes},)", _shape(value))
+        try:
+            value = torch.as_tensor(value, dtype=torch.float32)
+        except (TypeError, ValueError, RuntimeError):
+            fail(fn, f"`{name}` to be", "a tensor or a sequence of numbers", repr(value), TypeError)
+    if value.is_complex() or value.dtype == torch.bool:
+        fail(fn, f"`{name}` dtype to be", "real (floating or integer)", value.dtype, TypeError)
     if not value.is_floating_point():
         value = value.float()
     if bool((value < 0).any()) or not bool(torch.isfinite(value).all()):
-        fail(fn, f"`{name}` values to be", "finite and >= 0", value.tolist())
+        fail(fn, f"`{name}` values to be", "finite and >= 0", value.tolist() if value.numel() <= 16 else
+             f"{int((value < 0).sum())} negative and {int((~torch.isfinite(value)).sum())} non-finite value(s)")
+    return value
+
+
+def check_class_vector(fn: str, name: str, value: Any, num_classes: int) -> torch.Tensor | None:
+    """``value`` (class weights, per-class alpha) must be a 1-D tensor of length ``num_classes`` (and pass
+    :func:`check_weight_tensor`)."""
+    if value is None:
+        return None
+    value = check_weight_tensor(fn, name, value)
+    if value.dim() != 1 or value.shape[0] != num_classes:
+        fail(fn, f"`{name}` shape", f"({num_classes},)", _shape(value))
     return value
 
 
@@ -140,17 +173,28 @@ def check_no_nan(fn: str, name: str, value: torch.Tensor) -> None:
 
 
 def check_weight_values(fn: str, name: str, value: torch.Tensor | None) -> None:
-    """Per-element weights free of NaN and ``>= 0`` (a value check: costs a pass over the data)."""
+    """Per-element weights finite and ``>= 0`` (a value check: costs a pass over the data)."""
     if value is None:
         return
     check_no_nan(fn, name, value)
+    if value.is_floating_point() and not bool(torch.isfinite(value).all()):
+        fail(fn, f"`{name}` values to be", "finite", f"{int((~torch.isfinite(value)).sum())} infinite value(s)")
     if value.numel() and bool((value < 0).any()):
         fail(fn, f"`{name}` values", ">= 0", f"minimum {float(value.min()):g}")
 
 
+def check_bool(fn: str, name: str, value: Any) -> bool:
+    """A flag such as ``validate``: a ``bool`` (NumPy's included), not a truthy stand-in."""
+    if not isinstance(value, (bool, np.bool_)):
+        fail(fn, f"`{name}` to be", "a bool", repr(value), TypeError)
+    return bool(value)
+
+
 def check_weight(fn: str, weight: torch.Tensor | None, shape: tuple[int, ...], validate: bool) -> None:
-    """A per-element ``weight``: broadcastable to the unreduced loss ``shape``; with ``validate``, free of
-    NaN and ``>= 0`` (a value check: costs a pass over the weight)."""
+    """A per-element ``weight``: broadcastable to the unreduced loss ``shape``; with ``validate``, finite
+    and ``>= 0`` (a value check: costs a pass over the weight). Also checks that ``validate`` is a bool: every
+    loss with a ``validate`` flag passes through here."""
+    check_bool(fn, "validate", validate)
     check_broadcastable(fn, "weight", weight, shape)
     if validate:
         check_weight_values(fn, "weight", weight)

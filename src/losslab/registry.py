@@ -29,6 +29,7 @@ INPUT_KINDS = {
 
 TASKS = ("regression", "count_regression", "binary", "multiclass", "multilabel",
          "binary_segmentation", "multiclass_segmentation")
+FAMILIES = ("regression", "classification", "overlap", "composite")
 
 
 @dataclass(frozen=True)
@@ -491,6 +492,12 @@ def list_losses(*, family: str | None = None, task: str | None = None) -> list[L
         >>> [s.key for s in list_losses(family="regression")][:3]
         ['mse', 'mae', 'huber']
     """
+    from ._validation import check_option
+
+    if family is not None:
+        check_option("list_losses", "family", family, FAMILIES)
+    if task is not None:
+        check_option("list_losses", "task", task, TASKS)
     return [s for s in _REGISTRY.values()
             if (family is None or s.family == family) and (task is None or task in s.tasks)]
 
@@ -505,20 +512,26 @@ def check_params(key: str, params: dict[str, Any], fn: str | None = None) -> Non
         ...
         ValueError: SigmoidFocalLoss: expected `gamma` >= 0, got -1.0
     """
-    from ._validation import check_number, check_option, fail
+    from ._validation import check_bool, check_number, check_option, check_weight_tensor, fail
 
     spec = get(key)
     fn = fn or spec.module.rpartition(":")[2]
+    if not isinstance(params, dict):
+        fail(fn, "`params` to be", "a dict of hyper-parameters", type(params).__name__, TypeError)
     known = {p.name: p for p in spec.params}
     for name, value in params.items():
         p = known.get(name)
         if p is None:
-            continue  # options that are not hyper-parameters (validate, eps guards, ...)
-        if p.kind == "choice":
+            if name == "validate":
+                check_bool(fn, name, value)
+            continue  # other options that are not hyper-parameters (eps guards, ...)
+        if p.kind == "tensor":
+            if value is not None:
+                check_weight_tensor(fn, name, value)
+        elif p.kind == "choice":
             check_option(fn, name, value, p.choices)
         elif p.kind == "bool":
-            if not isinstance(value, bool):
-                fail(fn, f"`{name}` to be", "a bool", repr(value), TypeError)
+            check_bool(fn, name, value)
         elif p.kind in ("int", "optional_int") and not (value is None and p.kind == "optional_int"):
             if isinstance(value, bool) or not isinstance(value, int):
                 fail(fn, f"`{name}` to be", "an int" + (" or None" if p.kind == "optional_int" else ""),

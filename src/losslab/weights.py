@@ -32,11 +32,19 @@ def _to_numpy(x: Any) -> np.ndarray:
     return np.asarray(x)
 
 
-def _counts(fn: str, counts: Any, name: str = "counts") -> np.ndarray:
-    c = _to_numpy(counts)
-    if c.dtype == bool or not np.issubdtype(c.dtype, np.number):
+def _numeric(fn: str, name: str, x: Any) -> np.ndarray:
+    """``x`` as a float64 array; a ``TypeError`` naming ``name`` unless it holds real numbers (not bools)."""
+    try:
+        c = _to_numpy(x)
+    except (TypeError, ValueError) as error:
+        _fail(fn, f"`{name}` to be", "numeric", f"{type(x).__name__} ({error})", TypeError)
+    if c.dtype == bool or not np.issubdtype(c.dtype, np.number) or np.iscomplexobj(c):
         _fail(fn, f"`{name}` to be", "numeric", c.dtype, TypeError)
-    c = c.astype(np.float64)
+    return c.astype(np.float64)
+
+
+def _counts(fn: str, counts: Any, name: str = "counts") -> np.ndarray:
+    c = _numeric(fn, name, counts)
     if c.ndim != 1 or c.size == 0:
         _fail(fn, f"`{name}` shape", "(C,) with C >= 1", c.shape)
     if not np.isfinite(c).all() or (c < 0).any():
@@ -106,6 +114,8 @@ def inverse_frequency(counts: Any, *, normalize: bool = True) -> np.ndarray:
         [3.3333, 1.1111, 0.5556]
     """
     c = _counts("inverse_frequency", counts)
+    if not isinstance(normalize, (bool, np.bool_)):
+        _fail("inverse_frequency", "`normalize` to be", "a bool", repr(normalize), TypeError)
     present = c > 0
     w = 1.0 / np.where(present, c, 1.0)
     if normalize:
@@ -221,7 +231,7 @@ def pos_weight(num_pos: Any, num_neg: Any, *, damping: Literal["sqrt", "none", "
     fn = "pos_weight"
     if damping not in ("sqrt", "none", "log"):
         _fail(fn, "`damping` one of", ("sqrt", "none", "log"), repr(damping))
-    p, n = _to_numpy(num_pos).astype(np.float64), _to_numpy(num_neg).astype(np.float64)
+    p, n = _numeric(fn, "num_pos", num_pos), _numeric(fn, "num_neg", num_neg)
     if p.shape != n.shape:
         _fail(fn, "`num_neg` shape equal to `num_pos` shape", p.shape, n.shape)
     for name, v in (("num_pos", p), ("num_neg", n)):

@@ -98,6 +98,11 @@ def test_advise_accepts_a_path_and_rejects_unknown_hints(tmp_path, data):
     with pytest.raises(TypeError, match="expected hints among"):
         advise(p, colour="red")
     assert "weighting" in HINTS
+    with pytest.raises(TypeError, match="advise: expected `progress` to be a callable"):
+        advise(p, progress=5)
+    calls = []
+    advise(p, progress=lambda done, total: calls.append((done, total)))
+    assert calls
 
 
 def test_advice_is_deduplicated_and_warnings_surface(data):

@@ -685,6 +685,18 @@ def test_poly1_soft_target_formula():
 
 
 # ================================================================================ KL divergence
+def test_kl_div_log_target_of_zero_probability_is_zero_times_log_zero():
+    # a log-target of −inf is probability 0: the same loss and gradient as the probability target (torch: NaN)
+    x, _ = class_data(41, n=6, c=4)
+    t = soft_targets(41, n=6, c=4, with_zeros=True)
+    assert bool((t == 0).any())
+    ours, g1 = grad_of(softmax_kl_div, x, torch.log(t), log_target=True)
+    ref, g2 = grad_of(softmax_kl_div, x, t)
+    close(ours, ref)
+    close(g1, g2)
+    assert torch.isfinite(g1).all()
+
+
 @pytest.mark.parametrize("log_target", [False, True])
 def test_kl_div_matches_torch_batchmean(log_target):
     x, _ = class_data(40, n=7, c=5)

@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+from losslab import nn as lnn
 from losslab.nn import MAELoss, MSELoss, WeightedSum
 
 
@@ -37,3 +38,34 @@ def test_tensor_config_is_a_buffer_that_moves_with_the_module():
     m = m.double()
     assert m.class_weight.dtype == torch.float64
     assert "class_weight" in repr(m)
+
+
+def test_the_base_class_cannot_be_built_directly():
+    from losslab.nn import LossModule
+
+    with pytest.raises(TypeError, match="LossModule: expected a subclass that sets `key` and `function`"):
+        LossModule()
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda: lnn.SoftmaxCrossEntropyLoss(class_weight=torch.tensor([1.0, -1.0, 1.0])), "`class_weight` values"),
+    (lambda: lnn.SoftmaxCrossEntropyLoss(class_weight=torch.tensor([1.0, float("nan")])), "`class_weight` values"),
+    (lambda: lnn.SoftmaxCrossEntropyLoss(class_weight="abc"), "`class_weight` to be a tensor or a sequence"),
+    (lambda: lnn.SigmoidCrossEntropyLoss(pos_weight=torch.tensor([float("inf")])), "`pos_weight` values"),
+    (lambda: lnn.SoftmaxFocalLoss(alpha=[-1.0, 1.0]), "`alpha` values"),
+    (lambda: lnn.SoftmaxDiceLoss(class_weight=[1.0, -2.0]), "`class_weight` values"),
+    (lambda: lnn.MSELoss(validate="yes"), "`validate` to be a bool"),
+    (lambda: lnn.SoftmaxDiceLoss(validate=None), "`validate` to be a bool"),
+])
+def test_constructors_validate_weights_and_flags(build, message):
+    """``__init__`` validates (DESIGN.md): a bad class weight or flag fails at construction, not at the first
+    forward."""
+    with pytest.raises((ValueError, TypeError), match=message):
+        build()
+
+
+def test_check_params_wants_a_dict():
+    from losslab import registry
+
+    with pytest.raises(TypeError, match="`params` to be a dict"):
+        registry.check_params("softmax_dice", None)

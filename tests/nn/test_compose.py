@@ -209,3 +209,49 @@ def test_sigmoid_composite_ignored_elements_leave_both_terms(factory):
     module.terms[1].validate = False  # the plain sum of the two modules: the same ignore rule in both terms
     assert module.fused_kwargs() is None
     torch.testing.assert_close(module(x, masked), cropped)
+
+
+def test_terms_of_different_shapes_are_an_error_not_a_broadcast():
+    from losslab.nn import SigmoidCrossEntropyLoss, SigmoidDiceLoss
+
+    x, y = torch.randn(2, 3, 4, 4), (torch.rand(2, 3, 4, 4) > 0.5).float()
+    loss = SigmoidDiceLoss(reduction="none") + SigmoidCrossEntropyLoss(reduction="none")
+    with pytest.raises(ValueError, match=r"WeightedSum: expected every term's loss of one shape .*\(2, 3\), \(2, 3, 4, 4\)"):
+        loss(x, y)
+    mixed = SigmoidDiceLoss(reduction="none") + SigmoidCrossEntropyLoss()  # (N, C) + scalar: no silent broadcast
+    with pytest.raises(ValueError, match="one shape"):
+        mixed(x, y)
+
+
+@pytest.mark.parametrize("terms, exc, message", [
+    (None, TypeError, "`terms` to be a list of modules or \\(weight, module\\) pairs, got NoneType"),
+    ("abc", TypeError, "`terms` to be a list"),
+    ([(1.0,)], ValueError, "a \\(weight, module\\) pair, got 1 item"),
+    ([(1.0, 2.0, 3.0)], ValueError, "got 3 item"),
+])
+def test_weighted_sum_terms_are_checked(terms, exc, message):
+    from losslab.nn import WeightedSum
+
+    with pytest.raises(exc, match=message):
+        WeightedSum(terms)
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("sigmoid_dice_focal_loss", {"gamma": -1.0}),
+    ("sigmoid_dice_ce_loss", {"smooth": -1.0}),
+    ("sigmoid_tversky_ce_loss", {"alpha": -1.0}),
+    ("softmax_dice_ce_loss", {"label_smoothing": 2.0}),
+    ("softmax_dice_focal_loss", {"gamma": -1.0}),
+    ("softmax_tversky_ce_loss", {"beta": -1.0}),
+])
+def test_composite_errors_name_the_composite(name, kwargs):
+    """A bad option of one term is reported under the function the user called (it named the term's)."""
+    from losslab import functional
+
+    fn = getattr(functional, name)
+    x = torch.randn(2, 3, 4, 4)
+    y = (torch.rand(2, 3, 4, 4) > 0.5).float() if name.startswith("sigmoid") else torch.randint(0, 3, (2, 4, 4))
+    with pytest.raises(ValueError, match=f"^{name}: expected `{next(iter(kwargs))}`"):
+        fn(x, y, **kwargs)
+    with pytest.raises(TypeError, match=f"^{name}: expected `logits` dtype"):
+        fn(x.long(), y)

@@ -59,6 +59,8 @@ def advise(target: Any, *, task: str | None = None, **hints: Any) -> Recommendat
         raise TypeError(f"advise: expected hints among {HINTS}, got {unknown[0]!r}")
     options = Options(weighting=hints.get("weighting", "damped"), beta=hints.get("beta"))
     progress: Callable[[int, int | None], None] | None = hints.get("progress")
+    if progress is not None and not callable(progress):
+        raise TypeError(f"advise: expected `progress` to be a callable (done, total) or None, got {progress!r}")
     classes: Sequence[Any] | None = hints.get("classes")
     prof = _profile(target, task=task, classes=classes, ignore_index=hints.get("ignore_index", "auto"),
                    column=hints.get("column"), max_object_images=hints.get("max_object_images", 256),

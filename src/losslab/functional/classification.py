@@ -22,6 +22,7 @@ from .. import _native
 from .._numerics import compute_dtype, focal_factor, log_sigmoid_pair, log_softmax_complement
 from .._reduction import reduce_loss
 from .._validation import (
+    check_bool,
     check_broadcastable,
     check_class_indices,
     check_class_range,
@@ -897,15 +898,14 @@ def softmax_kl_div(logits: torch.Tensor, target: torch.Tensor, *, log_target: bo
     """
     fn = "softmax_kl_div"
     check_reduction(fn, reduction)
-    if not isinstance(log_target, bool):
-        fail(fn, "`log_target` to be", "a bool", repr(log_target), TypeError)
+    check_bool(fn, "log_target", log_target)
     x, t, soft = _class_inputs(fn, logits, target, weight, validate, None, log_target=log_target)
     if not soft:
         loss = F.cross_entropy(x, t, reduction="none")
     else:
         logp = F.log_softmax(x, 1)
-        if log_target:
-            loss = (t.exp() * (t - logp)).sum(1)
+        if log_target:  # t = −inf is probability 0: its term is 0 (0 · log 0 = 0), not 0 · ∞ = NaN
+            loss = torch.where(t.isneginf(), 0.0, t.exp() * (t - logp)).sum(1)
         else:
             loss = (torch.xlogy(t, t) - t * logp).sum(1)
     return reduce_loss(loss, reduction, weight=weight, fn=fn)

@@ -63,6 +63,7 @@ from .._validation import (
     check_probability_rows,
     check_reduction,
     check_same_shape,
+    check_tensor,
     check_weight,
     fail,
 )
@@ -119,7 +120,7 @@ def _coefficients_by_sort(key32: Tensor, per_image: bool) -> Tensor:
     step = max(1, _SORT_BLOCK // max(1, set_size))
     for lo in range(0, n_sets, step):
         hi = min(n_sets, lo + step)
-        key = keys[lo:hi].reshape(hi - lo, set_size).to(torch.int64)
+        key = keys[lo:hi].reshape(hi - lo, set_size).to(torch.int64, memory_format=torch.contiguous_format)
         key += ((torch.arange(hi - lo, device=key.device, dtype=torch.int64) << 32) + 2**31).view(-1, 1)
         flat = key.view(-1)
         perm = torch.empty_like(flat)
@@ -277,13 +278,20 @@ def _run(fn: str, kernel: Callable[..., Any], x: Tensor, args: tuple[Any, ...], 
     return reduce_loss(value, reduction, weight=weight, mask=mask, fn=fn)
 
 
+def _flat(input: Tensor, N: int, C: int, P: int) -> Tensor:
+    """The logits as a contiguous ``(N, C, P)`` float32/float64 tensor (channels-last or sliced inputs are
+    copied: the kernels take views of it)."""
+    x = upcast(input).reshape(N, C, P)
+    return (x if x.dtype in (torch.float32, torch.float64) else x.float()).contiguous()
+
+
 def _check_common(fn: str, input: Tensor, aggregate: str, ignore_index: int | None, reduction: str) -> int | None:
     """Check the common arguments; returns ``ignore_index`` as an ``int`` (or ``None``)."""
     check_floating(fn, "input", input)
     check_min_dim(fn, "input", input, 2, "(N, C, *spatial)")
     check_option(fn, "aggregate", aggregate, _AGGREGATES)
     check_reduction(fn, reduction)
-    return check_index(fn, "ignore_index", ignore_index, allow_none=True)
+    return check_index(fn, "ignore_index", ignore_index, allow_none=True, int64=True)
 
 
 # -- public functions ------------------------------------------------------------------------------
@@ -361,13 +369,13 @@ def lovasz_softmax_loss(input: Tensor, target: Tensor, *, aggregate: Literal["pe
             check_binary(fn, "target", target)
             check_probability_rows(fn, "target", target, dim=1)
         hot = target.view(torch.uint8) if target.dtype == torch.bool else target
-        index, ignored = hot.argmax(1).reshape(N, 1, P), None
+        index, ignored = hot.argmax(1).reshape(N, 1, P).contiguous(), None
     else:
         check_integer(fn, "target", target)
         if tuple(target.shape) != (N, *spatial):
             fail(fn, "`target` shape", f"{(N, *spatial)} (class indices) or {tuple(input.shape)} (one-hot)",
                  tuple(target.shape))
-        index = target.reshape(N, 1, P).long()
+        index = target.reshape(N, 1, P).long().contiguous()  # the kernels take views of it
         ignored = None if ignore_index is None else index == ignore_index
         if ignored is not None and bool(ignored.any()):
             index = index.masked_fill(ignored, 0)
@@ -379,9 +387,7 @@ def lovasz_softmax_loss(input: Tensor, target: Tensor, *, aggregate: Literal["pe
                 check_class_indices(fn, "target", target.long(), C, ignore_index)
     per_image = aggregate == "per_image"
     check_weight(fn, weight, (N,) if per_image else (), validate)
-    x = upcast(input).reshape(N, C, P)
-    if x.dtype not in (torch.float32, torch.float64):
-        x = x.float()
+    x = _flat(input, N, C, P)
     valid = None if ignored is None else _float_mask(~ignored, x.dtype).view(N, P)
     if classes == "present":
         counts = torch.zeros(N, C, dtype=x.dtype, device=x.device)
@@ -456,6 +462,9 @@ def lovasz_hinge_loss(input: Tensor, target: Tensor, *, aggregate: Literal["per_
     """
     fn = "lovasz_hinge_loss"
     ignore_index = _check_common(fn, input, aggregate, ignore_index, reduction)
+    check_tensor(fn, "target", target)
+    if target.is_complex():
+        fail(fn, "`target` dtype to be", "real (floating, integer or bool)", target.dtype, TypeError)
     check_same_shape(fn, input, target)
     if ignore_index in (0, 1):
         fail(fn, "`ignore_index` other than", "0 and 1 (the mask values)", ignore_index)
@@ -466,14 +475,12 @@ def lovasz_hinge_loss(input: Tensor, target: Tensor, *, aggregate: Literal["per_
     if validate:
         check_binary(fn, "target", target, ignore_index)
     P = math.prod(input.shape[2:])
-    t = target.reshape(N, C, P)
+    t = target.reshape(N, C, P).contiguous()  # the masks below, and the kernels' views of them, follow its layout
     ignored = None if ignore_index is None else t == ignore_index
     if ignored is not None and not bool(ignored.any()):
         ignored = None
     fg = t > 0.5 if ignored is None else (t > 0.5) & ~ignored
-    x = upcast(input).reshape(N, C, P)
-    if x.dtype not in (torch.float32, torch.float64):
-        x = x.float()
+    x = _flat(input, N, C, P)
     n_valid = (torch.full((N, C), x.shape[-1], device=x.device) if ignored is None
                else (~ignored).sum(-1))
     counted = n_valid > 0 if per_image else n_valid.sum(0, keepdim=True) > 0

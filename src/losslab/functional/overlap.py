@@ -65,6 +65,7 @@ from .. import distributed as _distributed
 from .._numerics import compute_dtype
 from .._reduction import reduce_loss
 from .._validation import (
+    check_bool,
     check_broadcastable,
     check_class_range,
     check_class_vector,
@@ -77,6 +78,7 @@ from .._validation import (
     check_unit_range,
     check_weight_values,
     fail,
+    named_in_errors,
 )
 from .classification import (
     check_pos_weight,
@@ -498,8 +500,7 @@ def _statistics(fn: str, logits: torch.Tensor, target: torch.Tensor, *, activati
     ignore_index = check_index(fn, "ignore_index", ignore_index)
     for name, flag in (("include_background", include_background), ("distributed", distributed),
                        ("validate", validate)):
-        if not isinstance(flag, bool):
-            fail(fn, f"`{name}` to be", "a bool", repr(flag), TypeError)
+        check_bool(fn, name, flag)
     if logits.dim() < 2:
         fail(fn, "`logits` with at least 2 dimensions (N, C, *spatial), shape", "(N, C, ...)",
              tuple(logits.shape))
@@ -610,9 +611,10 @@ def _check_common(fn: str, smooth: float, reduction: str, weight: torch.Tensor |
 
 
 def _safe_div(num: torch.Tensor, den: torch.Tensor) -> torch.Tensor:
-    """``num / den`` with 0 where ``den <= 0`` and no NaN/inf in either direction."""
-    ok = den > 0
-    return torch.where(ok, num / torch.where(ok, den, torch.ones_like(den)), torch.zeros_like(num))
+    """``num / den`` with 0 where ``den <= 0`` and no NaN/inf from it in either direction; a NaN in ``num`` or
+    ``den`` (from a NaN logit) stays NaN, so that bad input shows in the loss."""
+    zero = den <= 0
+    return torch.where(zero, torch.zeros_like(num), num / torch.where(zero, torch.ones_like(den), den))
 
 
 def _empty_and_fp_fraction(st: _Stats) -> tuple[torch.Tensor, torch.Tensor]:
@@ -651,12 +653,12 @@ def _neg_log(score: torch.Tensor) -> torch.Tensor:
 
 
 def _focal_power(x: torch.Tensor, gamma: float) -> torch.Tensor:
-    """``x^γ`` for ``x >= 0`` with value and gradient 0 at ``x = 0`` (no ``0 · ∞`` for ``γ < 1``)."""
+    """``x^γ`` for ``x >= 0`` with value and gradient 0 at ``x = 0`` (no ``0 · ∞`` for ``γ < 1``); NaN stays NaN."""
     if gamma == 1.0:
         return x.clamp_min(0)
-    pos = x > 0
-    base = torch.where(pos, x, torch.ones_like(x))
-    return torch.where(pos, base.pow(gamma), torch.zeros_like(x))
+    zero = x <= 0  # not `x > 0`: a NaN stays NaN
+    base = torch.where(zero, torch.ones_like(x), x)
+    return torch.where(zero, torch.zeros_like(x), base.pow(gamma))
 
 
 # ============================================================================ Dice
@@ -664,8 +666,7 @@ def _dice(fn, activation, logits, target, *, smooth, aggregate, squared, transfo
           ignore_index, class_weight, weight, reduction, distributed, validate, nll=False, pos_weight=None):
     smooth = _check_common(fn, smooth, reduction, weight, validate)
     check_option(fn, "transform", transform, _TRANSFORMS)
-    if not isinstance(squared, bool):
-        fail(fn, "`squared` to be", "a bool", repr(squared), TypeError)
+    check_bool(fn, "squared", squared)
     st = _statistics(fn, logits, target, activation=activation, squared=squared, ignore_index=ignore_index,
                      include_background=include_background, aggregate=aggregate, distributed=distributed,
                      validate=validate, nll=nll, pos_weight=pos_weight)
@@ -1362,6 +1363,7 @@ def _cross_entropy_term(fn: str, logits: torch.Tensor, target: torch.Tensor, st:
     return _safe_div(nll.sum(), count.sum())
 
 
+@named_in_errors
 def sigmoid_dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_weight: float = 1.0,
                          ce_weight: float = 1.0, smooth: float = 1e-5, aggregate: Aggregate = "per_image",
                          include_background: bool = True, ignore_index: int = -100,
@@ -1414,6 +1416,7 @@ def sigmoid_dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_wei
     return dice * float(dice_weight) + ce * float(ce_weight)
 
 
+@named_in_errors
 def sigmoid_dice_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_weight: float = 1.0,
                             focal_weight: float = 1.0, smooth: float = 1e-5, aggregate: Aggregate = "per_image",
                             include_background: bool = True, ignore_index: int = -100, gamma: float = 2.0,
@@ -1463,6 +1466,7 @@ def sigmoid_dice_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_
     return dice * float(dice_weight) + focal * float(focal_weight)
 
 
+@named_in_errors
 def sigmoid_tversky_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, tversky_weight: float = 1.0,
                             ce_weight: float = 1.0, alpha: float = 0.3, beta: float = 0.7, smooth: float = 1e-5,
                             aggregate: Aggregate = "per_image", include_background: bool = True,
@@ -1516,6 +1520,7 @@ def sigmoid_tversky_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, tvers
     return tversky * float(tversky_weight) + ce * float(ce_weight)
 
 
+@named_in_errors
 def softmax_dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_weight: float = 1.0,
                          ce_weight: float = 1.0, smooth: float = 1e-5, aggregate: Aggregate = "per_image",
                          include_background: bool = True, ignore_index: int = -100,
@@ -1568,6 +1573,7 @@ def softmax_dice_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_wei
     return dice * float(dice_weight) + ce * float(ce_weight)
 
 
+@named_in_errors
 def softmax_dice_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_weight: float = 1.0,
                             focal_weight: float = 1.0, smooth: float = 1e-5, aggregate: Aggregate = "per_image",
                             include_background: bool = True, ignore_index: int = -100, gamma: float = 2.0,
@@ -1617,6 +1623,7 @@ def softmax_dice_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, dice_
     return dice * float(dice_weight) + focal * float(focal_weight)
 
 
+@named_in_errors
 def softmax_tversky_ce_loss(logits: torch.Tensor, target: torch.Tensor, *, tversky_weight: float = 1.0,
                             ce_weight: float = 1.0, alpha: float = 0.3, beta: float = 0.7, smooth: float = 1e-5,
                             aggregate: Aggregate = "per_image", include_background: bool = True,

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from .._numerics import compute_dtype
 from .._reduction import reduce_loss
 from .._validation import (
+    check_bool,
     check_floating,
     check_no_nan,
     check_number,
@@ -364,8 +365,7 @@ def poisson_nll_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch
         2.7024
     """
     fn = "poisson_nll_loss"
-    if not isinstance(full, bool):
-        fail(fn, "`full` to be", "a bool", repr(full), TypeError)
+    check_bool(fn, "full", full)
     x, y = _prepare(fn, input, target, weight, reduction, validate, counts=True)
     if validate and y.numel() and bool((y < 0).any()):
         fail(fn, "`target` values", ">= 0 (counts)", f"minimum {float(y.min()):g}")

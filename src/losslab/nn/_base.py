@@ -37,6 +37,9 @@ class LossModule(nn.Module):
     function: ClassVar[Callable[..., torch.Tensor]]
 
     def __init__(self, **config: Any) -> None:
+        if not getattr(type(self), "key", None):
+            fail(type(self).__name__, "a subclass that sets", "`key` and `function` (LossModule is a base class)",
+                 "none", TypeError)
         super().__init__()
         registry.check_params(self.key, config, fn=type(self).__name__)
         self._config_names = tuple(config)
@@ -89,9 +92,15 @@ class WeightedSum(LossModule):
     def __init__(self, terms: Iterable[nn.Module | tuple[float, nn.Module]]) -> None:
         nn.Module.__init__(self)
         self._config_names = ()
+        if isinstance(terms, (nn.Module, str)) or not isinstance(terms, Iterable):
+            fail("WeightedSum", "`terms` to be", "a list of modules or (weight, module) pairs", type(terms).__name__,
+                 TypeError)
         pairs = [t if isinstance(t, tuple) else (1.0, t) for t in terms]
         if not pairs:
             fail("WeightedSum", "`terms` to be", "a non-empty list of (weight, module)", "an empty list")
+        for pair in pairs:
+            if len(pair) != 2:
+                fail("WeightedSum", "each tuple in `terms` to be", "a (weight, module) pair", f"{len(pair)} item(s)")
         for w, m in pairs:
             if not isinstance(m, nn.Module):
                 fail("WeightedSum", "each term to be", "an nn.Module", type(m).__name__, TypeError)
@@ -100,10 +109,14 @@ class WeightedSum(LossModule):
         self.terms = nn.ModuleList([m for _, m in pairs])
 
     def forward(self, input: torch.Tensor, target: torch.Tensor, **kwargs: Any) -> torch.Tensor:
-        total = None
-        for w, m in zip(self.weights, self.terms):
-            value = m(input, target, **kwargs) * w
-            total = value if total is None else total + value
+        values = [m(input, target, **kwargs) * w for w, m in zip(self.weights, self.terms)]
+        shapes = [tuple(v.shape) for v in values]
+        if len(set(shapes)) > 1:  # no silent broadcasting of a per-image loss against a per-pixel one
+            fail("WeightedSum", "every term's loss of one shape (set the same `reduction` on all), shapes",
+                 "all equal", shapes)
+        total = values[0]
+        for value in values[1:]:
+            total = total + value
         return total
 
     def extra_repr(self) -> str:
