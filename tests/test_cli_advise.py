@@ -194,7 +194,9 @@ def test_bad_input_is_one_line_exit_2(tmp_path, capsys):
     assert "integer mask values" in _error(capsys, str(floats))
     assert "--task one of" in _error(capsys, str(csv), "--task", "ranking")
     assert "--ignore-index" in _error(capsys, str(floats), "--ignore-index", "x")
-    assert "`weighting` one of" in _error(capsys, str(csv), "--target", "a", "--weighting", "raw")
+    assert "--weighting one of" in _error(capsys, str(csv), "--target", "a", "--weighting", "raw")
+    assert "--beta in [0, 1), got nan" in _error(capsys, str(csv), "--target", "a", "--beta", "nan")
+    assert "--max-object-images" in _error(capsys, str(csv), "--target", "a", "--max-object-images", "-5")
 
 
 def test_subprocess_error_has_no_traceback(tmp_path):

@@ -46,7 +46,7 @@ def test_compare_user_npz_and_report(tmp_path, capsys):
     (["compare", "sigmoid_ce"], "exactly one of --task NAME or --data PATH"),
     (["compare", "--task", "digits", "sigmoid_ce"], "a loss suited to a multiclass task"),
     (["compare", "--task", "lesions", "--target", "y"], "--target/--masks/--kind/--size only with --data"),
-    (["compare", "--data", "/no/such/file.csv", "--target", "y"], "load_data: expected an existing file"),
+    (["compare", "--data", "/no/such/file.csv", "--target", "y"], "expected --data an existing file or folder"),
     (["plot", "sigmoid_ce", "mse"], "losses on one axis"),
     (["plot", "huber", "--param", "delta"], "KEY=VALUE"),
     (["compare", "--task", "outliers", "--option", "nope"], "--option KEY=VALUE"),
@@ -99,3 +99,150 @@ def test_demo_tiny_budget(tmp_path, capsys):
     assert (out / "table.md").read_text().startswith("| candidate")
     d = json.loads((out / "results.json").read_text())
     assert any(c["name"].startswith("advised") for c in d["candidates"]) and len(d["candidates"]) == 8
+
+
+# ---------------------------------------------------------------------------------- bad arguments
+@pytest.fixture
+def no_training(monkeypatch):
+    """Fail the test if a command gets as far as training (argument errors must come first)."""
+    import losslab.compare
+    import losslab.compare.demo
+
+    def started(*args, **kwargs):
+        raise AssertionError("training started before the bad argument was reported")
+
+    monkeypatch.setattr(losslab.compare, "compare", started)
+    monkeypatch.setattr(losslab.compare.demo, "run_demo", started)
+
+
+def _one_line_error(capsys, argv: list[str]) -> str:
+    code = main(argv)
+    captured = capsys.readouterr()
+    assert code == 2, (captured.out, captured.err)
+    assert captured.err.count("\n") == 1 and captured.err.startswith("losslab: error: "), captured.err
+    assert "Traceback" not in captured.err
+    return captured.err
+
+
+@pytest.mark.parametrize("span", ["-1", "0", "nan", "inf", "-inf", "1e308"])
+def test_plot_span_must_be_finite_positive_and_bounded(span, tmp_path, capsys):
+    err = _one_line_error(capsys, ["plot", "sigmoid_ce", "--span", span, "-o", str(tmp_path / "p.png")])
+    assert "--span" in err and "got" in err
+    assert not (tmp_path / "p.png").exists()
+
+
+def test_plot_span_bound_depends_on_the_axis(tmp_path, capsys):
+    err = _one_line_error(capsys, ["plot", "sigmoid_ce", "--span", "1000", "-o", str(tmp_path / "p.png")])
+    assert "--span" in err and "500" in err and "1000" in err
+    err = _one_line_error(capsys, ["plot", "mse", "--span", "2e6", "-o", str(tmp_path / "p.png")])
+    assert "--span" in err and "1e+06" in err
+    assert main(["plot", "mse", "--span", "1e6", "-o", str(tmp_path / "p.png")]) == 0
+    assert main(["plot", "sigmoid_ce", "--span", "500", "--x", "probability", "-o", str(tmp_path / "q.png")]) == 0
+
+
+def test_plot_huge_span_subprocess_stderr_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "losslab.cli", "plot", "sigmoid_ce", "--span", "1e308", "-o",
+                           str(tmp_path / "p.png")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "--span" in proc.stderr, proc.stderr
+
+
+def test_plot_unwritable_output_names_the_option(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    err = _one_line_error(capsys, ["plot", "sigmoid_ce", "-o", str(tmp_path / "file" / "p.png")])
+    assert "--out" in err and "file" in err
+    err = _one_line_error(capsys, ["plot", "sigmoid_ce", "-o", str(tmp_path)])
+    assert "--out" in err and "folder" in err
+
+
+def test_plot_creates_missing_parent_folders(tmp_path, capsys):
+    """An explicit output path in a folder that does not exist yet: the folder is created (intended)."""
+    out = tmp_path / "new" / "deeper" / "p.png"
+    assert main(["plot", "sigmoid_ce", "-o", str(out)]) == 0
+    assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("item, needles", [
+    ("bogus=1", ["--option", "'bogus'", "outlier_fraction", "test_fraction"]),
+    ("outlier_fraction=abc", ["--option", "outlier_fraction", "a finite number", "'abc'"]),
+    ("outlier_fraction=nan", ["--option", "outlier_fraction", "a finite number", "'nan'"]),
+    ("outlier_fraction=-1", ["--option", "outlier_fraction=-1", "outliers"]),
+    ("outlier_fraction=2", ["--option", "outlier_fraction=2", "outliers"]),
+])
+def test_compare_task_option_errors_name_the_option(item, needles, capsys, no_training):
+    err = _one_line_error(capsys, ["compare", "--task", "outliers", "--option", item, "--steps", "1", "--seeds", "1"])
+    for needle in needles:
+        assert needle in err, (needle, err)
+
+
+def test_compare_task_option_int_and_runtime_errors(capsys, no_training):
+    err = _one_line_error(capsys, ["compare", "--task", "digits-imbalanced", "--option", "digit=1.5"])
+    assert "--option" in err and "digit" in err and "an integer" in err
+    err = _one_line_error(capsys, ["compare", "--task", "lesions", "--option", "n_train=0"])  # RuntimeError inside
+    assert "--option" in err and "n_train=0" in err
+
+
+@pytest.mark.parametrize("argv, needles", [
+    (["--data-seed", "-1"], ["--data-seed", "-1"]),
+    (["--lr", "nan"], ["--lr", "nan"]),
+    (["--lr", "0"], ["--lr", "0"]),
+    (["--model", "bogus"], ["--model", "'bogus'", "unet"]),
+])
+def test_compare_options_are_named(argv, needles, capsys, no_training):
+    err = _one_line_error(capsys, ["compare", "--task", "outliers", "mse", *argv])
+    for needle in needles:
+        assert needle in err, (needle, err)
+
+
+def test_compare_task_and_data_options_are_named(tmp_path, capsys, no_training):
+    err = _one_line_error(capsys, ["compare", "--task", "nope"])
+    assert "--task one of" in err and "'nope'" in err and "--data" in err
+    csv = tmp_path / "d.csv"
+    csv.write_text("a,label\n" + "".join(f"{i},{i % 2}\n" for i in range(20)))
+    err = _one_line_error(capsys, ["compare", "--data", str(csv), "--target", "label", "--kind", "bogus"])
+    assert "--kind one of" in err and "'bogus'" in err
+    err = _one_line_error(capsys, ["compare", "--data", str(csv), "--target", "label", "--size", "0"])
+    assert "--size" in err
+
+
+@pytest.mark.parametrize("candidate, needles", [
+    ("sigmoid_ce:validate=maybe", ["sigmoid_ce:validate=maybe", "`validate`", "a bool", "'maybe'"]),
+    ("sigmoid_focal:gamma=-1", ["`gamma`", ">= 0", "-1"]),
+    ("sigmoid_ce:pos_weight=-3", ["`pos_weight`", "-3"]),
+])
+def test_compare_bad_candidate_parameter_is_rejected_before_training(candidate, needles, capsys, no_training):
+    err = _one_line_error(capsys, ["compare", candidate, "--task", "lesions", "--steps", "1", "--seeds", "1"])
+    for needle in needles:
+        assert needle in err, (needle, err)
+
+
+@pytest.mark.parametrize("option", ["--report", "--json"])
+def test_compare_unwritable_output_fails_before_training(option, tmp_path, capsys, no_training):
+    (tmp_path / "file").write_text("x")
+    err = _one_line_error(capsys, ["compare", "sigmoid_ce", "--task", "lesions", "--steps", "1", "--seeds", "1",
+                                   option, str(tmp_path / "file" / "sub" / "x.json")])
+    assert option in err and "file" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # nothing created on the way
+
+
+def test_compare_output_path_of_the_wrong_kind(tmp_path, capsys, no_training):
+    (tmp_path / "file").write_text("x")
+    err = _one_line_error(capsys, ["compare", "mse", "--task", "outliers", "--json", str(tmp_path)])
+    assert "--json" in err and "folder" in err
+    err = _one_line_error(capsys, ["compare", "mse", "--task", "outliers", "--report", str(tmp_path / "file")])
+    assert "--report" in err and "not a folder" in err
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc/self"), reason="needs Linux /proc")
+def test_compare_report_under_proc_fails_before_training(capsys, no_training):
+    err = _one_line_error(capsys, ["compare", "sigmoid_ce", "--task", "lesions", "--steps", "1", "--seeds", "1",
+                                   "--report", "/proc/nope"])
+    assert "--report" in err and "/proc/nope" in err
+
+
+def test_demo_unwritable_out_fails_before_training(tmp_path, capsys, no_training):
+    (tmp_path / "file").write_text("x")
+    err = _one_line_error(capsys, ["demo", "--out", str(tmp_path / "file" / "rep"), "--steps", "1", "--seeds", "1"])
+    assert "--out" in err and "file" in err

@@ -48,3 +48,23 @@ def test_unknown_option_has_no_traceback():
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr + proc.stdout
     assert proc.stderr.strip().count("\n") == 0 and "No such option" in proc.stderr
+
+
+def test_unknown_family_is_rejected(capsys):
+    assert main(["list", "--family", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "expected --family one of" in err and "'nope'" in err
+    for family in {s.family for s in registry.list_losses()}:
+        assert repr(family) in err
+    assert main(["list", "--family", "overlap", "--json"]) == 0
+    assert {r["family"] for r in json.loads(capsys.readouterr().out)} == {"overlap"}
+
+
+def test_usage_errors_show_the_value_given(capsys):
+    """click's range and type errors name the option and show the value that was given."""
+    for argv, option, value in ((["demo", "--seeds", "abc"], "--seeds", "abc"),
+                                (["demo", "--steps", "0"], "--steps", "0"),
+                                (["compare", "--task", "outliers", "--data-seed", "-1"], "--data-seed", "-1")):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and option in err and value in err.split(option, 1)[1], err

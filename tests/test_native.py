@@ -257,8 +257,8 @@ def test_native_sigmoid_focal_equals_torch_path(monkeypatch, dtype, gamma, soft)
 @pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 2.5])
 def test_native_sigmoid_focal_gradcheck_and_double_backward(gamma):
     x, y = _binary_case(F64, 4, soft=True)
-    x = x.clamp(-6, 6)[:2, :, :3].contiguous().requires_grad_(True)
-    y = y[:2, :, :3].contiguous()
+    x = x.clamp(-6, 6)[:2, :, :3, :4].contiguous().requires_grad_(True)  # 48 elements, the saturated ones included
+    y = y[:2, :, :3, :4].contiguous()
     for reduction in ("mean", "none"):
         def f(z, reduction=reduction):
             return LF.sigmoid_focal_loss(z, y, gamma=gamma, alpha=0.25, reduction=reduction)
@@ -401,7 +401,8 @@ def test_native_gradcheck_and_second_backward(name, kw):
 @pytest.mark.parametrize("classes", [4, 5])  # the specialised and the general float32 blocks
 @pytest.mark.parametrize("name", ["softmax_dice_ce_loss", "softmax_focal_loss"])
 def test_native_sums_do_not_depend_on_the_thread_count(classes, name):
-    x, y = case(torch.float32, seed=2, shape=(2, classes, 64, 48))
+    x, y = case(torch.float32, seed=2, shape=(2, classes, 96, 96))
+    assert x.numel() >= _native.GRAIN  # else one thread either way
     before = torch.get_num_threads()
     try:
         runs = []
@@ -412,6 +413,16 @@ def test_native_sums_do_not_depend_on_the_thread_count(classes, name):
         torch.set_num_threads(before)
     torch.testing.assert_close(runs[0][0], runs[1][0], rtol=1e-6, atol=0)
     torch.testing.assert_close(runs[0][1], runs[1][1], rtol=0, atol=0)  # per pixel: the same arithmetic
+
+
+def test_small_calls_run_on_one_thread():
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        assert _native.threads(_native.GRAIN - 1) == 1
+        assert _native.threads(_native.GRAIN) == 2
+    finally:
+        torch.set_num_threads(before)
 
 
 @pytest.mark.parametrize("name", ["softmax_dice_loss", "sigmoid_dice_loss", "softmax_focal_loss"])

@@ -7,6 +7,7 @@ Thin: each command parses options and calls the library. Bad input (``ValueError
 from __future__ import annotations
 
 import json
+import math
 import sys
 
 try:
@@ -51,6 +52,8 @@ def list_cmd(family: str | None = typer.Option(None, help="Only this family (reg
     """Print the loss registry: key, family, tasks, input kind and main options."""
     if task is not None and task not in registry.TASKS:
         raise UserError(f"list: expected --task one of {registry.TASKS}, got {task!r}")
+    if family is not None and family not in registry.FAMILIES:
+        raise UserError(f"list: expected --family one of {registry.FAMILIES}, got {family!r}")
     specs = registry.list_losses(family=family, task=task)
     if as_json:
         print(json.dumps([{"key": s.key, "family": s.family, "tasks": list(s.tasks), "input": s.input_kind,
@@ -67,6 +70,41 @@ def list_cmd(family: str | None = typer.Option(None, help="Only this family (reg
 
 def _jsonable(v):
     return v if isinstance(v, (str, int, float, bool, type(None))) else repr(v)
+
+
+def _check_writable(command: str, option: str, path: str, *, folder: bool) -> None:
+    """Fail now, before any long work, if ``path`` (a file, or a folder with ``folder``) cannot be written.
+
+    Leaves nothing behind: a probe folder is made and removed in the nearest existing folder. Missing
+    folders on the way are fine: the writers (``plot``, ``--json``, ``--report``, ``demo``) create them.
+    """
+    import os
+    import tempfile
+    from pathlib import Path
+
+    what = "folder" if folder else "file"
+
+    def bad(why: str) -> UserError:
+        return UserError(f"{command}: expected {option} a writable {what} path, got {path!r} ({why})")
+
+    p = Path(path)
+    if p.exists() and p.is_dir() != folder:
+        raise bad("a folder" if p.is_dir() else "not a folder")
+    near = p if p.is_dir() else p.parent
+    while not near.exists() and near != near.parent:
+        near = near.parent
+    if not near.is_dir():
+        raise bad(f"{near} is not a folder")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".losslab-probe-", dir=near))
+    except OSError as exc:
+        raise bad(f"cannot write in {near}: {exc.strerror or type(exc).__name__}") from None
+    if p.is_file():
+        try:
+            with open(p, "ab"):  # appends nothing: the file is unchanged
+                pass
+        except OSError as exc:
+            raise bad(exc.strerror or type(exc).__name__) from None
 
 
 # ---------------------------------------------------------------------------------------- advise
@@ -150,7 +188,7 @@ def advise_cmd(path: str = typer.Argument(..., help="CSV/Parquet/.npy/.npz file,
                ignore_index: str | None = typer.Option(None, "--ignore-index", help="Mask value left out: an "
                                                           "integer, 'none', or 'auto' (255 next to 0..K, as in "
                                                           "Pascal VOC; the default)."),
-               max_object_images: int = typer.Option(256, help="Masks sampled for connected components."),
+               max_object_images: int = typer.Option(256, min=0, help="Masks sampled for connected components."),
                progress: bool = typer.Option(True, "--progress/--no-progress",
                                              help="Progress bar on stderr for scans longer than a second.")
                ) -> None:
@@ -160,8 +198,13 @@ def advise_cmd(path: str = typer.Argument(..., help="CSV/Parquet/.npy/.npz file,
     try:
         from .advisor import advise
         from .advisor.report import summary_rows
+        from .advisor.rules import WEIGHTINGS
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise UserError(str(exc)) from None
+    if weighting not in WEIGHTINGS:
+        raise UserError(f"advise: expected --weighting one of {WEIGHTINGS}, got {weighting!r}")
+    if beta is not None and not 0 <= beta < 1:
+        raise UserError(f"advise: expected --beta in [0, 1), got {beta!r}")
     bar = _LateProgress(progress and sys.stderr.isatty(), f"reading {path}")
     try:
         rec = advise(path, task=task, column=target, weighting=weighting, beta=beta,
@@ -231,7 +274,7 @@ def compare_cmd(candidates: list[str] | None = typer.Argument(
                 masks: str | None = typer.Option(None, help="Folder of masks (default DATA/masks)."),
                 kind: str | None = typer.Option(None, help="Force the task kind of --data (binary_segmentation, "
                                                               "multiclass_segmentation, binary, multiclass, regression)."),
-                size: int | None = typer.Option(None, help="Resize images and masks to SIZE x SIZE."),
+                size: int | None = typer.Option(None, min=1, help="Resize images and masks to SIZE x SIZE."),
                 seeds: int = typer.Option(3, min=1, help="Seeds 0..N-1 (initial weights and batch order)."),
                 steps: int | None = typer.Option(None, min=1, help="Optimizer steps (default per task)."),
                 batch_size: int | None = typer.Option(None, min=1, help="Batch size (default per task)."),
@@ -240,7 +283,8 @@ def compare_cmd(candidates: list[str] | None = typer.Argument(
                 width: int | None = typer.Option(None, min=1, help="Base width of the model."),
                 prior_bias: bool = typer.Option(False, "--prior-bias", help="Initialise every candidate's output "
                                                                            "bias to the class prior."),
-                data_seed: int = typer.Option(0, help="Seed of the built-in data and of the train/test split."),
+                data_seed: int = typer.Option(0, min=0, max=2**32 - 1, help="Seed of the built-in data and of "
+                                                                               "the train/test split (0 to 2^32-1)."),
                 option: list[str] | None = typer.Option(None, "--option", help="KEY=VALUE for the built-in task "
                                                            "generator, e.g. outlier_fraction=0 (repeatable)."),
                 threads: int | None = typer.Option(None, min=1, help="torch threads for this run (default: "
@@ -252,11 +296,25 @@ def compare_cmd(candidates: list[str] | None = typer.Argument(
                 progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on stderr.")
                 ) -> None:
     """Train the same small model with each candidate loss on identical data, seeds and budget; compare."""
-    from .compare import compare
+    from pathlib import Path
 
+    from .compare import compare
+    from .compare.models import MODELS
+    from .compare.tasks import BUILTIN, KINDS
+
+    # every argument is checked here, before the data is read or generated and before any training
     if (task is None) == (data is None):
         raise UserError("compare: expected exactly one of --task NAME or --data PATH, got "
                         + ("both" if task else "neither"))
+    if task is not None and task not in BUILTIN:
+        raise UserError(f"compare: expected --task one of {tuple(BUILTIN)} (--data PATH for your own data), "
+                        f"got {task!r}")
+    if kind is not None and kind not in KINDS:
+        raise UserError(f"compare: expected --kind one of {KINDS}, got {kind!r}")
+    if lr is not None and not (math.isfinite(lr) and lr > 0):
+        raise UserError(f"compare: expected --lr a finite number > 0, got {lr!r}")
+    if model not in MODELS:
+        raise UserError(f"compare: expected --model one of {MODELS}, got {model!r}")
     options = {}
     if data is not None:
         options = {k: v for k, v in (("target", target), ("masks", masks), ("kind", kind), ("size", size))
@@ -265,21 +323,24 @@ def compare_cmd(candidates: list[str] | None = typer.Argument(
         raise UserError("compare: expected --target/--masks/--kind/--size only with --data, got them with --task")
     if option and data is not None:
         raise UserError("compare: expected --option only with --task, got it with --data")
-    for item in option or []:
-        k, eq, v = item.partition("=")
-        if not eq or not k.strip():
-            raise UserError(f"compare: expected --option KEY=VALUE, got {item!r}")
-        options[k.strip()] = _literal(v.strip())
+    if data is not None and not Path(data).exists():
+        raise UserError(f"compare: expected --data an existing file or folder, got {data!r}")
+    task_options = _task_options(task, option) if task is not None else {}
+    _check_candidates("compare", candidates or [])
+    if json_path is not None and json_path != "-":
+        _check_writable("compare", "--json", json_path, folder=False)
+    if report is not None:
+        _check_writable("compare", "--report", report, folder=True)
     _set_threads(threads)
-    source = task
     if data is not None:
         from .compare import load_data
 
         source = load_data(data, seed=data_seed, **options)
-        options = {}
+    else:
+        source = _make_task(task, data_seed, task_options)
     result = compare(candidates or None, source, seeds=seeds, steps=steps, batch_size=batch_size, lr=lr,
                      model=model, width=width, prior_bias=prior_bias, data_seed=data_seed,
-                     progress=progress and sys.stderr.isatty(), **options)
+                     progress=progress and sys.stderr.isatty())
     if json_path == "-":
         print(result.to_json())
         return
@@ -290,6 +351,81 @@ def compare_cmd(candidates: list[str] | None = typer.Argument(
     if report:
         command = "losslab " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["compare"] else None
         console.print(f"report: {result.write_report(report, command=command)}")
+
+
+def _task_options(task: str, items: list[str] | None) -> dict:
+    """``--option KEY=VALUE`` items checked against the keyword options of the task's generator (names and
+    kinds from its signature; value ranges are the generator's)."""
+    import inspect
+
+    from .compare.tasks import BUILTIN
+
+    known = {n: q.default for n, q in inspect.signature(BUILTIN[task]).parameters.items()
+             if q.kind is q.KEYWORD_ONLY}
+    options = {}
+    for item in items or []:
+        k, eq, v = item.partition("=")
+        k, v = k.strip(), v.strip()
+        if not eq or not k:
+            raise UserError(f"compare: expected --option KEY=VALUE, got {item!r}")
+        if k not in known:
+            listing = ", ".join(f"{n} ({_kind_of(d)}, default {d!r})" for n, d in known.items()) or "none"
+            raise UserError(f"compare: expected --option KEY one of the options of task {task!r}: {listing}; "
+                            f"got {k!r}")
+        options[k] = _task_value(k, v, known[k])
+    return options
+
+
+def _kind_of(default) -> str:
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, int):
+        return "an integer"
+    if isinstance(default, float):
+        return "a finite number"
+    return "a value"
+
+
+def _task_value(key: str, text: str, default):
+    """The value of ``--option key=text``, of the kind of the generator's default."""
+    value = _literal(text)
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        value = float(value) if ok else value
+    else:
+        ok = True
+    if not ok:
+        raise UserError(f"compare: expected --option {key} to be {_kind_of(default)} (default {default!r}), "
+                        f"got {text!r}")
+    return value
+
+
+def _make_task(task: str, data_seed: int, options: dict):
+    """The built-in task; an error of its generator on the user's ``--option`` values names them."""
+    from .compare.tasks import make_task
+
+    try:
+        return make_task(task, data_seed, **options)
+    except (ValueError, TypeError, RuntimeError, IndexError) as exc:
+        if not options:
+            raise
+        given = ", ".join(f"{k}={v!r}" for k, v in options.items())
+        why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(f"compare: expected --option values that task {task!r} can use, got {given} ({why})") from None
+
+
+def _check_candidates(command: str, candidates: list[str]) -> None:
+    """Parse each candidate and check its loss options (kinds and registry ranges, ``validate`` a bool)
+    before any data is read."""
+    from .compare.candidates import parse_candidate
+
+    for text in candidates:
+        for term in parse_candidate(text, command).terms:
+            registry.check_params(term.key, term.params, f"{command}: candidate {text!r}")
 
 
 def _literal(text: str):
@@ -328,7 +464,8 @@ def plot_cmd(losses: list[str] = typer.Argument(..., help="Losses: keys with opt
                                                 "(same as LOSS:on=probability)."),
              x: str = typer.Option("auto", "--x", help="x axis: auto, logit, probability or residual."),
              target: float = typer.Option(1.0, help="Label y of the classification losses (0 or 1)."),
-             span: float | None = typer.Option(None, help="Half-width of the x range (8 logits, 4 residuals)."),
+             span: float | None = typer.Option(None, help="Half-width of the x range (default 8 logits, 4 "
+                                                          "residuals; at most 500 logits, 1e6 residuals)."),
              out: str = typer.Option("losslab-plot.png", "--out", "-o", help="PNG path.")) -> None:
     """Loss and gradient of each loss against the logit, probability or residual, in one PNG."""
     from .plotting import plot_losses
@@ -343,8 +480,31 @@ def plot_cmd(losses: list[str] = typer.Argument(..., help="Losses: keys with opt
         params[k.strip()] = v.strip()
     if on == "probability":
         losses = [_on_probability(s) for s in losses]
+    _check_span(span, losses, x)
+    _check_writable("plot", "--out", out, folder=False)
     path = plot_losses(losses, out=out, axis=x, target=target, params=params, span=span)
     console.print(f"plot: {path}")
+
+
+#: Largest --span: on a logit axis σ(z) is 1 to float64 precision beyond |z| ≈ 37 and exp(-z) overflows
+#: beyond 709 (warnings, then NaN), so 500; residual axes take large values (no overflow up to 1e6).
+SPAN_MAX = {"logit": 500.0, "residual": 1e6}
+
+
+def _check_span(span: float | None, losses: list[str], x: str) -> None:
+    """``--span``: a finite number in (0, SPAN_MAX] for the axis the losses are drawn on."""
+    if span is None:
+        return
+    if not (math.isfinite(span) and span > 0):
+        raise UserError(f"plot: expected --span a finite number > 0, got {span!r}")
+    from .compare.candidates import parse_candidate
+
+    terms = [t for s in losses for t in parse_candidate(s, "plot").terms]
+    logit = x in ("logit", "probability") or any(
+        t.on == "probability" or registry.get(t.key).input_kind != "regression" for t in terms)
+    axis = "logit" if logit else "residual"
+    if span > SPAN_MAX[axis]:
+        raise UserError(f"plot: expected --span at most {SPAN_MAX[axis]:g} on a {axis} axis, got {span!r}")
 
 
 def _on_probability(text: str) -> str:
@@ -373,6 +533,7 @@ def demo_cmd(out: str = typer.Option("losslab-report", "--out", help="Folder of 
     """Advise on the built-in lesions data (1:1000), compare seven losses and the advised one, write a report."""
     from .compare.demo import run_demo
 
+    _check_writable("demo", "--out", out, folder=True)
     _set_threads(threads)
     run_demo(out, seeds=seeds, steps=steps, progress=progress and sys.stderr.isatty(), console=console,
              print_wide=_print_wide)
@@ -392,6 +553,20 @@ def _click_signal(exc: BaseException) -> str | None:
     return "usage" if names & {"ClickException", "TyperException"} else None
 
 
+def _usage_message(exc: BaseException) -> str:
+    """click's message on one line; typer >= 0.2x checks values with pydantic, whose message leaves out the
+    value given (``Input should be greater than or equal to 1``), so it is added from the validation error."""
+    msg = " ".join(exc.format_message().split())  # type: ignore[attr-defined]
+    errors = getattr(exc.__cause__, "errors", None)
+    if callable(errors):
+        try:
+            given = errors()[0]["input"]
+        except (LookupError, TypeError, ValueError):
+            return msg
+        msg = f"{msg.rstrip('.')}, got {given!r}"
+    return msg
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: runs the app, turning user errors into one line on stderr and exit code 2."""
     try:
@@ -404,7 +579,7 @@ def main(argv: list[str] | None = None) -> int:
             print("losslab: aborted", file=sys.stderr)
             return 130
         if signal == "usage":
-            print(f"losslab: error: {exc.format_message()}", file=sys.stderr)  # type: ignore[attr-defined]
+            print(f"losslab: error: {_usage_message(exc)}", file=sys.stderr)
             return 2
         if isinstance(exc, (UserError, ValueError, TypeError, OSError, KeyError)):
             msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

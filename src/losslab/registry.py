@@ -492,12 +492,9 @@ def list_losses(*, family: str | None = None, task: str | None = None) -> list[L
         >>> [s.key for s in list_losses(family="regression")][:3]
         ['mse', 'mae', 'huber']
     """
-    from ._validation import check_option
-
-    if family is not None:
-        check_option("list_losses", "family", family, FAMILIES)
-    if task is not None:
-        check_option("list_losses", "task", task, TASKS)
+    for name, value, choices in (("family", family, FAMILIES), ("task", task, TASKS)):
+        if value is not None and value not in choices:  # the house message, without importing torch
+            raise ValueError(f"list_losses: expected `{name}` one of {choices}, got {value!r}")
     return [s for s in _REGISTRY.values()
             if (family is None or s.family == family) and (task is None or task in s.tasks)]
 

@@ -177,3 +177,20 @@ def test_bad_user_data_gives_one_line_errors(tmp_path):
     assert "existing file" in _one_line_error(load_data, tmp_path / "missing.csv")
     (tmp_path / "imgs").mkdir()
     assert "folder of masks" in _one_line_error(load_data, tmp_path / "imgs")
+
+
+@pytest.mark.parametrize("name, options, message", [
+    ("lesions", {"n_train": 0}, "make_lesions: expected `n_train` >= 1"),
+    ("lesions", {"size": 4}, "`size` >= 9"),
+    ("lesions", {"lesion_rate": 5.0}, "`lesion_rate` <= 1"),
+    ("lesions", {"n_test": 2.5}, "`n_test` to be an int"),
+    ("lesions-multiclass", {"n_test": -3}, "make_lesions_multiclass: expected `n_test` >= 1"),
+    ("digits", {"test_fraction": 1.5}, "`test_fraction` < 1"),
+    ("digits-imbalanced", {"digit": 42}, "`digit` in 0..9"),
+    ("outliers", {"outlier_fraction": 2.0}, "`outlier_fraction` <= 1"),
+    ("outliers", {"test_fraction": 0.0}, "`test_fraction` > 0"),
+])
+def test_generator_options_are_range_checked(name, options, message):
+    """Out-of-range options once gave numpy/sklearn errors or, silently, a task without positives."""
+    with pytest.raises((ValueError, TypeError), match=message):
+        make_task(name, 0, **options)

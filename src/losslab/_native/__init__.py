@@ -34,7 +34,8 @@ from pathlib import Path
 
 import torch
 
-__all__ = ["MIN_PIXELS", "address", "check_allocated", "double_arg", "int64_arg", "kernels", "worthwhile"]
+__all__ = ["GRAIN", "MIN_PIXELS", "address", "check_allocated", "double_arg", "int64_arg", "kernels", "threads",
+           "worthwhile"]
 
 _SOURCE = Path(__file__).with_name("overlap.c")
 _COMMON = ["-O3", "-shared", "-fPIC", "-fno-math-errno", "-fno-trapping-math"]
@@ -43,6 +44,10 @@ _COMMON = ["-O3", "-shared", "-fPIC", "-fno-math-errno", "-fno-trapping-math"]
 #: per-block overhead dominates; for (N, C) logits (one pixel per image) the kernels measured 2-6x slower
 #: than the torch path, at 32 pixels 0.6-1.2x, from 64 pixels 0.5-0.95x (forward + backward, C = 4-100).
 MIN_PIXELS = 64
+#: Elements below which a kernel runs on one thread, as torch's ``at::parallel_for`` grain size: for fewer,
+#: waking the thread team costs more than it saves, and with several processes on few cores (pytest-xdist,
+#: one process per GPU-less rank) the idle threads' spinning made many small calls 17x slower (measured).
+GRAIN = 32768
 _lock = threading.Lock()
 _state: dict[str, object] = {}
 
@@ -79,6 +84,11 @@ def kernels(activation: str, dtype: torch.dtype, target_dtype: torch.dtype | Non
         names = (f"softmax_index_forward_{suffix}", f"softmax_index_backward_{suffix}")
     lib = _library()
     return None if lib is None else tuple(getattr(lib, name) for name in names)
+
+
+def threads(numel: int) -> int:
+    """Threads for a kernel call over ``numel`` elements: ``torch.get_num_threads()``, 1 below :data:`GRAIN`."""
+    return 1 if numel < GRAIN else torch.get_num_threads()
 
 
 def worthwhile(x: torch.Tensor, elementwise: bool = False) -> bool:

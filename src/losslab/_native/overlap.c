@@ -19,7 +19,7 @@
  *   backward: grad_c = p_c (h_c − r) + [t = c] b,  h_c = g_P,c (2 p_c g_P,c when squared),
  *             b = p_t g_I,t − g_L,t,  r = Σ_c p_c h_c + b     (0 at ignored pixels).
  * Each function is compiled for float and double (the 2-4-class blocks for float only); nthreads is
- * torch.get_num_threads().
+ * losslab._native.threads(numel): torch.get_num_threads(), 1 below 32768 elements.
  */
 #if defined(LOSSLAB_MVEC512)  /* glibc's AVX-512 vector math: _ZGVeN16v_expf, ... */
 #pragma omp declare simd notinbranch simdlen(16)

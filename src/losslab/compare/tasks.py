@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .._validation import fail
+from .._validation import check_index, check_number, fail
 
 KINDS = ("binary_segmentation", "multiclass_segmentation", "binary", "multiclass", "regression")
 SEGMENTATION = ("binary_segmentation", "multiclass_segmentation")
@@ -131,6 +131,13 @@ def _lesion_images(n: int, size: int, rng: np.random.Generator, *, lesion_rate: 
     return img.astype(np.float32), labels
 
 
+def _check_lesion_options(fn: str, n_train: Any, n_test: Any, size: Any, lesion_rate: Any) -> None:
+    for name, value, low in (("n_train", n_train, 1), ("n_test", n_test, 1), ("size", size, 9)):
+        if check_index(fn, name, value) < low:  # size: lesion centres are drawn in [4, size − 4)
+            fail(fn, f"`{name}`", f">= {low}", value)
+    check_number(fn, "lesion_rate", lesion_rate, low=0, high=1)
+
+
 def make_lesions(seed: int = 0, *, n_train: int = 400, n_test: int = 200, size: int = 64,
                  lesion_rate: float = 0.35) -> Task:
     """Binary lesion segmentation: about 0.1 % foreground (1:1000), about 65 % empty images.
@@ -142,6 +149,7 @@ def make_lesions(seed: int = 0, *, n_train: int = 400, n_test: int = 200, size: 
     Stated tolerances for the defaults (any seed): foreground fraction in [0.05 %, 0.2 %], empty fraction
     in [0.5, 0.8] on each split.
     """
+    _check_lesion_options("make_lesions", n_train, n_test, size, lesion_rate)
     rng = np.random.default_rng([seed, 101])
     x, lab = _lesion_images(n_train + n_test, size, rng, lesion_rate=lesion_rate, classes=1)
     x_t = torch.from_numpy(x[:, None])
@@ -160,6 +168,7 @@ def make_lesions_multiclass(seed: int = 0, *, n_train: int = 400, n_test: int = 
     Same generator as :func:`make_lesions`; each lesion is bright or dark with equal probability, so each
     lesion class covers about 0.05 % of the pixels. Targets are int64 index maps ``(N, H, W)``.
     """
+    _check_lesion_options("make_lesions_multiclass", n_train, n_test, size, lesion_rate)
     rng = np.random.default_rng([seed, 202])
     x, lab = _lesion_images(n_train + n_test, size, rng, lesion_rate=lesion_rate, classes=2)
     x_t = torch.from_numpy(x[:, None])
@@ -183,6 +192,9 @@ def _seg_info(task: Task) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ digits
 def _split(n: int, test_fraction: float, seed: int, stratify: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.model_selection import train_test_split
+
+    test_fraction = check_number("make_task", "test_fraction", test_fraction, low=0, high=1, low_open=True,
+                                 high_open=True)
 
     idx = np.arange(n)
     if stratify is not None and np.bincount(stratify).min(initial=2) < 2:
@@ -215,6 +227,8 @@ def make_digits_imbalanced(seed: int = 0, *, digit: int = 8, test_fraction: floa
     """One digit (default 8) against the other nine: binary, about 10 % positives (1:9)."""
     from sklearn.datasets import load_digits
 
+    if not 0 <= check_index("make_digits_imbalanced", "digit", digit) <= 9:
+        fail("make_digits_imbalanced", "`digit` in", "0..9", digit)
     x, y = load_digits(return_X_y=True)
     yb = (y == digit).astype(np.int64)
     tr, te = _split(len(y), test_fraction, seed, yb)
@@ -238,6 +252,7 @@ def make_outliers(seed: int = 0, *, outlier_fraction: float = 0.1, test_fraction
     """
     from sklearn.datasets import load_diabetes
 
+    outlier_fraction = check_number("make_outliers", "outlier_fraction", outlier_fraction, low=0, high=1)
     x, y = load_diabetes(return_X_y=True)
     tr, te = _split(len(y), test_fraction, seed, None)
     x = _standardise(x, tr)

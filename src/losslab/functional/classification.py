@@ -437,7 +437,7 @@ def _sigmoid_focal_native(kernel, x: torch.Tensor, y: torch.Tensor, gamma: float
     yc = y.contiguous()
     loss, deriv = torch.empty_like(x), torch.empty_like(x) if need_deriv else None
     kernel(x.data_ptr(), yc.data_ptr(), x.numel(), float(gamma), math.nan if alpha is None else float(alpha),
-           loss.data_ptr(), _native.address(deriv), torch.get_num_threads())
+           loss.data_ptr(), _native.address(deriv), _native.threads(x.numel()))
     return loss, deriv
 
 
@@ -739,7 +739,7 @@ class _SoftmaxFocalIndex(torch.autograd.Function):
             g0 = float(g.reshape(-1)[0]) if constant else 0.0
             _native.check_allocated(kernels[1](x.data_ptr(), t.data_ptr(), ignore, n, c, x[0, 0].numel(),
                                                k.data_ptr(), _native.address(gc), g0, grad.data_ptr(),
-                                               torch.get_num_threads()))
+                                               _native.threads(x.numel())))
             return grad, *none
         idx = t.unsqueeze(1)
         grad = torch.softmax(x, 1)
@@ -767,7 +767,8 @@ def _native_focal_forward(fn: str, kernels, x: torch.Tensor, t: torch.Tensor, ga
     span, counted = (ctypes.c_int64 * 2)(), ctypes.c_int64()
     _native.check_allocated(kernels[0](x.data_ptr(), tc.data_ptr(), ignore_index, n, c, loss[0].numel(),
                                        float(gamma), _native.address(ac), loss.data_ptr(), k.data_ptr(),
-                                       ctypes.addressof(span), ctypes.addressof(counted), torch.get_num_threads()))
+                                       ctypes.addressof(span), ctypes.addressof(counted),
+                                       _native.threads(x.numel())))
     if counted.value:
         check_class_range(fn, "target", span[0], span[1], c, ignore_index)
     return loss, k, counted.value

@@ -300,7 +300,7 @@ def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, 
     if activation == "softmax":
         # the kernel keeps 32 bytes of partial sums per (image, class) and thread: at most a quarter of the
         # logits' size when each thread has at least 32 pixels of every image
-        threads = min(torch.get_num_threads(), max(1, s // 32))
+        threads = min(_native.threads(x.numel()), max(1, s // 32))
         span, index = (ctypes.c_int64 * 2)(), _native.int64_arg(ignore)
         failed = kernels[0](x.data_ptr(), t.data_ptr(), index, n, c, s, int(squared), *out,
                             ctypes.addressof(span), threads)
@@ -314,7 +314,7 @@ def _native_forward(kernels, activation: str, x: torch.Tensor, t: torch.Tensor, 
         span = (ctypes.c_double * 3)()
         failed = kernels[0](x.data_ptr(), t.data_ptr(), _native.double_arg(ignore), _native.address(weight), n, c,
                             s, int(squared), p.data_ptr(), *out, sums[4].data_ptr(), ctypes.addressof(span),
-                            torch.get_num_threads())
+                            _native.threads(x.numel()))
         span = (span[0], span[1], bool(span[2]))
     _native.check_allocated(failed)
     return p, sums.to(x.dtype), span
@@ -327,7 +327,7 @@ def _native_softmax_backward(kernels, x, t, squared, g_inter, g_mass, g_nll, ign
     grad = torch.empty_like(x)
     gs = _contiguous(g_inter, g_mass, g_nll)  # kept alive for the call
     _native.check_allocated(kernels[1](x.data_ptr(), t.data_ptr(), _native.int64_arg(ignore), n, c, s, int(squared),
-                                *map(_native.address, gs), grad.data_ptr(), torch.get_num_threads()))
+                                *map(_native.address, gs), grad.data_ptr(), _native.threads(x.numel())))
     return grad
 
 
@@ -336,7 +336,7 @@ def _native_sigmoid_backward_(kernels, p, t, squared, g_inter, g_mass, g_nll, po
     n, c, s = p.shape
     gs, weight = _contiguous(g_inter, g_mass, g_nll), _row_weight(pos_weight)  # kept alive for the call
     kernels[1](p.data_ptr(), t.data_ptr(), _native.double_arg(ignore), _native.address(weight), n, c, s, int(squared),
-               *map(_native.address, gs), torch.get_num_threads())
+               *map(_native.address, gs), _native.threads(p.numel()))
 
 
 def _neg_log_pt(x: torch.Tensor, idx: torch.Tensor, valid: torch.Tensor | None, pt: torch.Tensor) -> torch.Tensor:

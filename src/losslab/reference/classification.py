@@ -8,7 +8,14 @@ sigmoid/softmax are formed from ``exp`` of non-positive (or clipped) arguments. 
 quantities below ~1e-308 is expected and harmless.
 
 Every objective accepts the registry options that do not apply to a per-row objective
-(``reduction``) and ignores them: ``loss`` is always per row.
+(``reduction``, checked to be one of ``"mean"``/``"sum"``/``"none"``) and ignores them: ``loss`` is always
+per row.
+
+Inputs are checked once per call (the rules of ``losslab.reference._base``): binary ``y`` finite in
+``[0, 1]`` with the shape of ``raw``; class indices integer-valued (float labels such as XGBoost's
+float32 are accepted when they hold integers) in ``[0, K)`` or equal to ``ignore_index``; probability
+rows in ``[0, 1]`` summing to 1 (as the torch functionals); ``init_score`` labels non-empty, K from
+``n_classes``, the class vector, or ``max(y) + 1``, and never silently truncated.
 
 ``init_score`` is the best constant raw score for the (sample-weighted) mean loss: closed form for
 the cross-entropies (the link of the weighted mean target, clipped to ``[10ε, 1 − 10ε]`` like
@@ -23,7 +30,21 @@ import functools
 
 import numpy as np
 
-from ._base import Objective
+from ._base import (
+    REDUCTIONS,
+    SCORE_KINDS,
+    Objective,
+    _array,
+    _fail,
+    _finite_range,
+    _flag,
+    _index,
+    _labels,
+    _number,
+    _option,
+    _same_shape_1d,
+    _sample_weight,
+)
 
 __all__ = [
     "SigmoidCrossEntropy",
@@ -52,14 +73,6 @@ def _benign_underflow(method):
             return method(*args, **kwargs)
 
     return wrapper
-
-
-def _f64(a) -> np.ndarray:
-    return np.asarray(a, dtype=np.float64)
-
-
-def _fail(fn: str, what: str, expected, actual) -> None:
-    raise ValueError(f"{fn}: expected {what} {expected}, got {actual}")
 
 
 def _softplus(x: np.ndarray) -> np.ndarray:
@@ -107,36 +120,91 @@ def _log_softmax(raw: np.ndarray) -> np.ndarray:
     return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 
 
-def _check_binary(fn: str, y, raw) -> tuple[np.ndarray, np.ndarray]:
-    y, raw = _f64(y), _f64(raw)
-    if raw.ndim != 1 or y.shape != raw.shape:
-        _fail(fn, "`y` and `raw` of equal shape (n,), shapes", "(n,) and (n,)", f"{y.shape} and {raw.shape}")
-    return y, raw
+# ------------------------------------------------------------------------------------------------
+# input checks (one place per family; messages from ``_base``)
+# ------------------------------------------------------------------------------------------------
+def _unit_targets(fn: str, y: np.ndarray) -> None:
+    """Binary targets: finite, in ``[0, 1]`` (soft labels allowed); one ``min``/``max`` pass."""
+    if y.size:
+        lo, hi = _finite_range(fn, "y", y)
+        if lo < 0 or hi > 1:
+            _fail(fn, "`y` values in", "[0, 1]", f"values in [{lo:g}, {hi:g}]")
 
 
-def _check_multiclass(fn: str, y, raw, allow_probs: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    y, raw = np.asarray(y), np.ascontiguousarray(raw, dtype=np.float64)
+def _scores_2d(fn: str, raw) -> np.ndarray:
+    """Multi-class raw scores: a real array ``(n, K)``, as C-contiguous float64."""
+    raw = _array(fn, "raw", raw, SCORE_KINDS)
     if raw.ndim != 2:
         _fail(fn, "`raw` shape", "(n, K)", raw.shape)
-    if allow_probs and y.ndim == 2:
-        if y.shape != raw.shape:
-            _fail(fn, "probability `y` shape equal to `raw` shape", raw.shape, y.shape)
-        return _f64(y), raw
-    if y.shape != raw.shape[:1]:
-        _fail(fn, "class-index `y` shape", raw.shape[:1], y.shape)
-    yi = y.astype(np.intp)
-    if not np.array_equal(yi, y):
-        _fail(fn, "`y` to hold", "integer class indices", "non-integer values")
-    return yi, raw
+    return np.ascontiguousarray(raw, dtype=np.float64)
 
 
-def _class_vector(fn: str, name: str, value, k: int | None) -> np.ndarray | None:
+def _as_indices(fn: str, y: np.ndarray) -> np.ndarray:
+    """Integer-valued real labels as ``intp`` (floats must hold integers: NaN, ±inf and 1.5 fail)."""
+    if y.dtype.kind != "f":
+        return y.astype(np.intp, copy=False)
+    with np.errstate(invalid="ignore"):  # NaN/inf cast to garbage, caught by the comparison
+        yi = y.astype(np.intp)
+    bad = yi != y
+    if bad.any():
+        _fail(fn, "`y` to hold", "integer class indices", f"{int(bad.sum())} other value(s), e.g. {float(y[bad][0]):g}")
+    return yi
+
+
+def _index_range(fn: str, yi: np.ndarray, k: int, ignore_index: int | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Class indices in ``[0, k)`` except ``ignore_index``: ``(y with ignored rows set to 0, keep or None)``."""
+    keep = None
+    if ignore_index is not None:
+        ignored = yi == ignore_index
+        if ignored.any():
+            keep = ~ignored
+            yi = np.where(keep, yi, 0)
+    if yi.size:
+        lo, hi = int(yi.min()), int(yi.max())
+        if lo < 0 or hi >= k:
+            extra = "" if ignore_index is None else f" (or ignore_index={ignore_index})"
+            _fail(fn, "`y` class indices in", f"[0, {k - 1}] for {k} classes{extra}", f"values in [{lo}, {hi}]")
+    return yi, keep
+
+
+def _class_inputs(fn: str, y, raw, ignore_index: int | None = None, vectors: tuple = ()
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Multi-class ``(y, raw, keep)``: raw ``(n, K)``, class indices ``(n,)`` in ``[0, K)`` (rows equal to
+    ``ignore_index`` set to 0; ``keep`` masks them, ``None`` when every row counts); every ``(name, vector)``
+    of ``vectors`` (class weights, alpha) has ``K`` entries."""
+    y, raw = _array(fn, "y", y), _scores_2d(fn, raw)
+    n, k = raw.shape
+    if y.shape != (n,):
+        _fail(fn, "class-index `y` shape", f"{(n,)} for `raw` shape {raw.shape}", y.shape)
+    for name, v in vectors:
+        if v is not None and v.shape[0] != k:
+            _fail(fn, f"`{name}` shape", f"({k},) for `raw` shape {raw.shape}", v.shape)
+    y, keep = _index_range(fn, _as_indices(fn, y), k, ignore_index)
+    return y, raw, keep
+
+
+def _probability_rows(fn: str, name: str, t: np.ndarray, atol: float = 1e-3) -> None:
+    """Soft targets: values in [0, 1] (no NaN) whose rows sum to 1 within ``atol`` (as the torch functional)."""
+    if t.size == 0:
+        return
+    lo, hi = _finite_range(fn, name, t)
+    if lo < 0 or hi > 1:
+        _fail(fn, f"`{name}` values in", "[0, 1]", f"values in [{lo:g}, {hi:g}]")
+    dev = float(np.abs(t.sum(axis=1) - 1.0).max())
+    if dev > atol:
+        _fail(fn, f"`{name}` rows summing to 1 along dim 1, max deviation <=", atol, f"{dev:g}")
+
+
+def _class_vector(fn: str, name: str, value) -> np.ndarray | None:
+    """A per-class vector hyper-parameter (class weights, alpha): real ``(K,)``, finite, ``>= 0``; a copy."""
     if value is None:
         return None
-    v = _f64(value).reshape(-1)
-    if k is not None and v.shape[0] != k:
-        _fail(fn, f"`{name}` shape", f"({k},)", v.shape)
-    if not np.all(np.isfinite(v)) or np.any(v < 0):
+    a = _array(fn, name, value, SCORE_KINDS)
+    if a.ndim != 1:
+        _fail(fn, f"`{name}` to be", "a per-class vector (K,) or None",
+              f"the scalar {value!r}" if a.ndim == 0 else f"shape {a.shape}")
+    v = np.array(a, dtype=np.float64)
+    if v.size and (not np.all(np.isfinite(v)) or np.any(v < 0)):
         _fail(fn, f"`{name}` values to be", "finite and >= 0", v.tolist())
     return v
 
@@ -161,10 +229,6 @@ def _add_at_target(a: np.ndarray, y: np.ndarray, v) -> None:
 # ------------------------------------------------------------------------------------------------
 # constant fits (init_score)
 # ------------------------------------------------------------------------------------------------
-def _weights(y: np.ndarray, sample_weight) -> np.ndarray:
-    return np.ones(len(y)) if sample_weight is None else _f64(sample_weight)
-
-
 def _fit_constant_binary(obj: Objective, y: np.ndarray, w: np.ndarray, x0: float) -> float:
     """Minimise ``Σ w ℓ(y, c)`` over a scalar c in ``[−B, B]``: safeguarded Newton (bisection fallback).
 
@@ -277,21 +341,45 @@ def _fit_constant_multiclass(obj: Objective, freq: np.ndarray, c0: np.ndarray) -
     return c - c.mean()
 
 
-def _class_frequencies(y: np.ndarray, k: int, w: np.ndarray, ignore_index: int | None = None) -> np.ndarray:
-    keep = np.ones(len(y), bool) if ignore_index is None else (y != ignore_index)
-    freq = np.bincount(y[keep], weights=w[keep], minlength=k)[:k]
+def _class_init_inputs(fn: str, y, sample_weight, n_classes, ignore_index: int | None = None,
+                       vector: tuple[str, np.ndarray | None] = ("", None)):
+    """Multi-class ``init_score`` inputs: ``(y, w, K, keep)``, class indices ``(n,)`` checked against K.
+
+    K is ``n_classes``, else the class vector's length, else ``max(y) + 1`` over the rows not ignored.
+    Ignored rows get class 0 and are masked by ``keep`` (``None`` when every row counts).
+    """
+    y = _as_indices(fn, _labels(fn, y))
+    w = _sample_weight(fn, sample_weight, y.size)
+    name, v = vector
+    if n_classes is not None:
+        k = _index(fn, "n_classes", n_classes, low=1)
+        if v is not None and v.shape[0] != k:
+            _fail(fn, f"`{name}` shape", f"({k},) for n_classes={k}", v.shape)
+    elif v is not None:
+        k = v.shape[0]
+    else:
+        valid = y if ignore_index is None else y[y != ignore_index]
+        k = max(int(valid.max()) + 1, 1) if valid.size else 1
+    y, keep = _index_range(fn, y, k, ignore_index)
+    return y, w, k, keep
+
+
+def _class_frequencies(y: np.ndarray, k: int, w: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+    """Weighted class frequencies of checked indices in ``[0, k)`` (uniform when no weight is left)."""
+    if keep is not None:
+        y, w = y[keep], w[keep]
+    freq = np.bincount(y, weights=w, minlength=k)
     total = freq.sum()
     return freq / total if total > 0 else np.full(k, 1.0 / k)
 
 
-def _num_classes(y: np.ndarray, n_classes: int | None, vector: np.ndarray | None, ignore_index: int | None) -> int:
-    """K for a multi-class ``init_score``: ``n_classes``, else the class vector's length, else max(y) + 1."""
-    if n_classes is not None:
-        return int(n_classes)
-    if vector is not None:
-        return len(vector)
-    valid = y if ignore_index is None else y[y != ignore_index]
-    return int(valid.max()) + 1 if valid.size else 1
+def _ce_constant(y: np.ndarray, w: np.ndarray, pos_weight=None) -> float:
+    """The cross-entropy constant ``log(Σ w p_w y / Σ w (1 − y))``, its probability clipped to [10ε, 1 − 10ε]."""
+    pw = 1.0 if pos_weight is None else pos_weight
+    a, b = float(np.sum(w * pw * y)), float(np.sum(w * (1 - y)))
+    pi = a / (a + b) if a + b > 0 else 0.5
+    pi = min(max(pi, _EPS), 1 - _EPS)
+    return float(np.log(pi) - np.log1p(-pi))
 
 
 def _symmetric_log(pi: np.ndarray) -> np.ndarray:
@@ -302,7 +390,37 @@ def _symmetric_log(pi: np.ndarray) -> np.ndarray:
 # ------------------------------------------------------------------------------------------------
 # binary objectives
 # ------------------------------------------------------------------------------------------------
-class SigmoidCrossEntropy(Objective):
+class _Binary(Objective):
+    """Shared input checks of the sigmoid objectives (one place for every entry point).
+
+    ``y`` and ``raw`` are float64 arrays of one shape ``(n,)``; ``y`` is finite and in ``[0, 1]`` (soft
+    labels allowed, as the torch functionals); ``init_score`` labels are ``(n,)`` (or a column), non-empty,
+    with ``sample_weight`` ``(n,)``, finite, ``>= 0``, positive sum.
+    """
+
+    def _check_rows(self, fn: str, n: int, arrays: str) -> None:
+        """Per-row hyper-parameters (``pos_weight``) against ``n`` rows of ``arrays`` (for the message)."""
+
+    def _inputs(self, where: str, y, raw) -> tuple[np.ndarray, np.ndarray]:
+        fn = f"{type(self).__name__}.{where}"
+        y, raw = _same_shape_1d(fn, y, raw)
+        _unit_targets(fn, y)
+        self._check_rows(fn, raw.shape[0], "`y` and `raw`")
+        return y, raw
+
+    def _init_inputs(self, y, sample_weight) -> tuple[np.ndarray, np.ndarray]:
+        fn = f"{type(self).__name__}.init_score"
+        y = _labels(fn, y).astype(np.float64, copy=False)
+        _unit_targets(fn, y)
+        self._check_rows(fn, y.size, "`y`")
+        return y, _sample_weight(fn, sample_weight, y.size)
+
+    @_benign_underflow
+    def link(self, raw):
+        return _sigmoid_pq(super().link(raw))[0]
+
+
+class SigmoidCrossEntropy(_Binary):
     """Binary log loss on the logit r: ``ℓ = p_w·ỹ·softplus(−r) + (1 − ỹ)·softplus(r)``.
 
     ``ỹ = y(1 − ε) + ε/2`` (label smoothing ε), ``p_w`` the positive weight (scalar or ``(n,)``).
@@ -319,12 +437,22 @@ class SigmoidCrossEntropy(Objective):
     key = "sigmoid_ce"
 
     def __init__(self, pos_weight=None, label_smoothing: float = 0.0, reduction: str = "mean") -> None:
-        self.pos_weight = None if pos_weight is None else _f64(pos_weight)
-        if self.pos_weight is not None and (not np.all(np.isfinite(self.pos_weight)) or np.any(self.pos_weight < 0)):
-            _fail("SigmoidCrossEntropy", "`pos_weight` values to be", "finite and >= 0", self.pos_weight.tolist())
-        if not 0 <= label_smoothing <= 1:
-            _fail("SigmoidCrossEntropy", "`label_smoothing` in", "[0, 1]", label_smoothing)
-        self.label_smoothing = float(label_smoothing)
+        fn = "SigmoidCrossEntropy"
+        self.pos_weight = None
+        if pos_weight is not None:
+            a = _array(fn, "pos_weight", pos_weight, SCORE_KINDS)
+            if a.ndim > 1:
+                _fail(fn, "`pos_weight` to be", "a scalar or a per-row vector (n,)", f"shape {a.shape}")
+            self.pos_weight = np.array(a, dtype=np.float64)  # a copy: later edits of the caller's array don't leak
+            if not np.all(np.isfinite(self.pos_weight)) or np.any(self.pos_weight < 0):
+                _fail(fn, "`pos_weight` values to be", "finite and >= 0", self.pos_weight.tolist())
+        self.label_smoothing = _number(fn, "label_smoothing", label_smoothing, low=0, high=1)
+        _option(fn, "reduction", reduction, REDUCTIONS)
+
+    def _check_rows(self, fn: str, n: int, arrays: str) -> None:
+        pw = self.pos_weight
+        if pw is not None and pw.ndim == 1 and pw.shape[0] not in (1, n):
+            _fail(fn, "`pos_weight` shape", f"(), (1,) or ({n},) for {arrays} of shape ({n},)", pw.shape)
 
     def _smooth(self, y: np.ndarray) -> np.ndarray:
         ls = self.label_smoothing
@@ -332,7 +460,7 @@ class SigmoidCrossEntropy(Objective):
 
     @_benign_underflow
     def loss(self, y, raw):
-        y, raw = _check_binary("SigmoidCrossEntropy.loss", y, raw)
+        y, raw = self._inputs("loss", y, raw)
         y = self._smooth(y)
         pos = y * _softplus(-raw)
         if self.pos_weight is not None:
@@ -341,7 +469,7 @@ class SigmoidCrossEntropy(Objective):
 
     @_benign_underflow
     def gradient_hessian(self, y, raw):
-        y, raw = _check_binary("SigmoidCrossEntropy.gradient_hessian", y, raw)
+        y, raw = self._inputs("gradient_hessian", y, raw)
         y = self._smooth(y)
         p, q = _sigmoid_pq(raw)  # two arrays; q is reused as the Hessian buffer
         if self.pos_weight is None:
@@ -354,21 +482,12 @@ class SigmoidCrossEntropy(Objective):
         q *= wy + (1 - y)
         return g, q
 
-    @_benign_underflow
-    def link(self, raw):
-        return _sigmoid_pq(_f64(raw))[0]
-
     def init_score(self, y, sample_weight=None):
-        y = self._smooth(_f64(y))
-        w = _weights(y, sample_weight)
-        pw = 1.0 if self.pos_weight is None else self.pos_weight
-        a, b = float(np.sum(w * pw * y)), float(np.sum(w * (1 - y)))
-        pi = a / (a + b) if a + b > 0 else 0.5
-        pi = min(max(pi, _EPS), 1 - _EPS)
-        return float(np.log(pi) - np.log1p(-pi))
+        y, w = self._init_inputs(y, sample_weight)
+        return _ce_constant(self._smooth(y), w, self.pos_weight)
 
 
-class SigmoidFocal(Objective):
+class SigmoidFocal(_Binary):
     """Sigmoid focal loss on the logit r (torchvision's form, soft targets included).
 
     ``ℓ = α_t · u^γ · ce`` with ``p = σ(r)``, ``ce = y softplus(−r) + (1 − y) softplus(r)``,
@@ -391,12 +510,9 @@ class SigmoidFocal(Objective):
     key = "sigmoid_focal"
 
     def __init__(self, gamma: float = 2.0, alpha: float | None = 0.25, reduction: str = "mean") -> None:
-        if not gamma >= 0:
-            _fail("SigmoidFocal", "`gamma`", ">= 0", gamma)
-        if alpha is not None and not 0 <= alpha <= 1:
-            _fail("SigmoidFocal", "`alpha` in", "[0, 1]", alpha)
-        self.gamma = float(gamma)
-        self.alpha = None if alpha is None else float(alpha)
+        self.gamma = _number("SigmoidFocal", "gamma", gamma, low=0)
+        self.alpha = None if alpha is None else _number("SigmoidFocal", "alpha", alpha, low=0, high=1)
+        _option("SigmoidFocal", "reduction", reduction, REDUCTIONS)
 
     def _parts(self, y, raw):
         p, q = _sigmoid_pq(raw)
@@ -406,14 +522,14 @@ class SigmoidFocal(Objective):
 
     @_benign_underflow
     def loss(self, y, raw):
-        y, raw = _check_binary("SigmoidFocal.loss", y, raw)
+        y, raw = self._inputs("loss", y, raw)
         _, _, u, at = self._parts(y, raw)
         ce = y * _softplus(-raw) + (1 - y) * _softplus(raw)
         return at * np.power(u, self.gamma) * ce
 
     @_benign_underflow
     def gradient_hessian(self, y, raw):
-        y, raw = _check_binary("SigmoidFocal.gradient_hessian", y, raw)
+        y, raw = self._inputs("gradient_hessian", y, raw)
         g_ = self.gamma
         p, q, u, at = self._parts(y, raw)
         ce = y * _softplus(-raw) + (1 - y) * _softplus(raw)
@@ -426,18 +542,12 @@ class SigmoidFocal(Objective):
         hess = f * (p * q + 2 * g_ * d * w + g_ * ce * ((g_ - 1) * w * w + (1 - 2 * p) * w))
         return grad, hess
 
-    @_benign_underflow
-    def link(self, raw):
-        return _sigmoid_pq(_f64(raw))[0]
-
     def init_score(self, y, sample_weight=None):
-        y = _f64(y)
-        w = _weights(y, sample_weight)
-        x0 = SigmoidCrossEntropy().init_score(y, w)
-        return _fit_constant_binary(self, y, w, x0)
+        y, w = self._init_inputs(y, sample_weight)
+        return _fit_constant_binary(self, y, w, _ce_constant(y, w))
 
 
-class Asymmetric(Objective):
+class Asymmetric(_Binary):
     """Asymmetric loss (ASL) on the logit r, per-term form (linear in y).
 
     ``ℓ = y·A + (1 − y)·B`` with ``p = σ(r)``, ``q = 1 − p``, ``A = q^γ₊ softplus(−r)`` and
@@ -464,13 +574,11 @@ class Asymmetric(Objective):
 
     def __init__(self, gamma_pos: float = 0.0, gamma_neg: float = 4.0, clip: float = 0.05,
                  reduction: str = "mean") -> None:
-        if not gamma_pos >= 0:
-            _fail("Asymmetric", "`gamma_pos`", ">= 0", gamma_pos)
-        if not gamma_neg >= 0:
-            _fail("Asymmetric", "`gamma_neg`", ">= 0", gamma_neg)
-        if not 0 <= clip < 1:
-            _fail("Asymmetric", "`clip` in", "[0, 1)", clip)
-        self.gamma_pos, self.gamma_neg, self.clip = float(gamma_pos), float(gamma_neg), float(clip)
+        fn = "Asymmetric"
+        self.gamma_pos = _number(fn, "gamma_pos", gamma_pos, low=0)
+        self.gamma_neg = _number(fn, "gamma_neg", gamma_neg, low=0)
+        self.clip = _number(fn, "clip", clip, low=0, high=1, high_open=True)
+        _option(fn, "reduction", reduction, REDUCTIONS)
 
     def _neg_parts(self, raw, p, q):
         m = self.clip
@@ -487,7 +595,7 @@ class Asymmetric(Objective):
 
     @_benign_underflow
     def loss(self, y, raw):
-        y, raw = _check_binary("Asymmetric.loss", y, raw)
+        y, raw = self._inputs("loss", y, raw)
         p, q = _sigmoid_pq(raw)
         a = np.power(q, self.gamma_pos) * _softplus(-raw)
         s, L, _, _ = self._neg_parts(raw, p, q)
@@ -496,7 +604,7 @@ class Asymmetric(Objective):
 
     @_benign_underflow
     def gradient_hessian(self, y, raw):
-        y, raw = _check_binary("Asymmetric.gradient_hessian", y, raw)
+        y, raw = self._inputs("gradient_hessian", y, raw)
         p, q = _sigmoid_pq(raw)
         gp, gn = self.gamma_pos, self.gamma_neg
         sp = _softplus(-raw)
@@ -510,26 +618,30 @@ class Asymmetric(Objective):
         b2 = sg * (gn * (gn - 1) * k * k * L + 2 * gn * k * kappa + kappa * kappa) + sg * (1 - 2 * p) * inner
         return y * a1 + (1 - y) * b1, y * a2 + (1 - y) * b2
 
-    @_benign_underflow
-    def link(self, raw):
-        return _sigmoid_pq(_f64(raw))[0]
-
     def init_score(self, y, sample_weight=None):
-        y = _f64(y)
-        w = _weights(y, sample_weight)
-        x0 = SigmoidCrossEntropy().init_score(y, w)
-        return _fit_constant_binary(self, y, w, x0)
+        y, w = self._init_inputs(y, sample_weight)
+        return _fit_constant_binary(self, y, w, _ce_constant(y, w))
 
 
 # ------------------------------------------------------------------------------------------------
 # multi-class objectives
 # ------------------------------------------------------------------------------------------------
 class _Multiclass(Objective):
+    """Shared checks of the softmax objectives: :func:`_class_inputs` (calls) and :func:`_class_init_inputs`
+    (``init_score``) are their only entry points; ``link`` takes ``raw`` ``(n, K)``."""
+
     multiclass = True
 
     @_benign_underflow
     def link(self, raw):
-        return _softmax(_f64(raw))
+        return _softmax(_scores_2d(f"{type(self).__name__}.link", raw))
+
+
+def _ce_config(fn: str, class_weight, ignore_index, label_smoothing, reduction):
+    """Checked ``(class_weight, ignore_index, label_smoothing)`` of the softmax cross-entropy options."""
+    _option(fn, "reduction", reduction, REDUCTIONS)
+    return (_class_vector(fn, "class_weight", class_weight), _index(fn, "ignore_index", ignore_index),
+            _number(fn, "label_smoothing", label_smoothing, low=0, high=1))
 
 
 class SoftmaxCrossEntropy(_Multiclass):
@@ -551,29 +663,17 @@ class SoftmaxCrossEntropy(_Multiclass):
 
     def __init__(self, class_weight=None, ignore_index: int = -100, label_smoothing: float = 0.0,
                  reduction: str = "mean") -> None:
-        if not 0 <= label_smoothing <= 1:
-            _fail("SoftmaxCrossEntropy", "`label_smoothing` in", "[0, 1]", label_smoothing)
-        self.class_weight = _class_vector("SoftmaxCrossEntropy", "class_weight", class_weight, None)
-        self.ignore_index = int(ignore_index)
-        self.label_smoothing = float(label_smoothing)
+        self.class_weight, self.ignore_index, self.label_smoothing = _ce_config(
+            "SoftmaxCrossEntropy", class_weight, ignore_index, label_smoothing, reduction)
 
     def _prepare(self, fn, y, raw):
-        y, raw = _check_multiclass(fn, y, raw)
-        k = raw.shape[1]
-        if self.class_weight is not None and self.class_weight.shape[0] != k:
-            _fail(fn, "`class_weight` shape", f"({k},)", self.class_weight.shape)
-        keep = y != self.ignore_index
-        if not keep.all():
-            y = np.where(keep, y, 0)
-        else:
-            keep = None
-        if np.any(y < 0) or np.any(y >= k):
-            _fail(fn, "`y` class indices in", f"[0, {k - 1}]", f"values in [{y.min()}, {y.max()}]")
-        return y, raw, keep
+        return _class_inputs(fn, y, raw, self.ignore_index, (("class_weight", self.class_weight),))
 
     @_benign_underflow
     def loss(self, y, raw):
-        y, raw, keep = self._prepare("SoftmaxCrossEntropy.loss", y, raw)
+        return self._loss(*self._prepare("SoftmaxCrossEntropy.loss", y, raw))
+
+    def _loss(self, y, raw, keep):
         k, ls, cw = raw.shape[1], self.label_smoothing, self.class_weight
         logp = _log_softmax(raw)
         out = -_onehot_pick(logp, y) * (1.0 if cw is None else cw[y])
@@ -584,7 +684,9 @@ class SoftmaxCrossEntropy(_Multiclass):
 
     @_benign_underflow
     def gradient_hessian(self, y, raw):
-        y, raw, keep = self._prepare("SoftmaxCrossEntropy.gradient_hessian", y, raw)
+        return self._gradient_hessian(*self._prepare("SoftmaxCrossEntropy.gradient_hessian", y, raw))
+
+    def _gradient_hessian(self, y, raw, keep):
         k, ls, cw = raw.shape[1], self.label_smoothing, self.class_weight
         p = _softmax(raw)
         h = np.subtract(1.0, p)
@@ -606,13 +708,12 @@ class SoftmaxCrossEntropy(_Multiclass):
         return p, h
 
     def init_score(self, y, sample_weight=None, n_classes: int | None = None):
-        y = np.asarray(y).astype(np.intp)
-        w = _weights(y, sample_weight)
-        k = _num_classes(y, n_classes, self.class_weight, self.ignore_index)
-        return self._init(y, w, k)
+        y, w, k, keep = _class_init_inputs(f"{type(self).__name__}.init_score", y, sample_weight, n_classes,
+                                           self.ignore_index, ("class_weight", self.class_weight))
+        return self._init(y, w, k, keep)
 
-    def _init(self, y, w, k):
-        f = _class_frequencies(y, k, w, self.ignore_index)
+    def _init(self, y, w, k, keep):
+        f = _class_frequencies(y, k, w, keep)
         ls = self.label_smoothing
         pi = (1 - ls) * f + ls / k
         if self.class_weight is not None:
@@ -643,23 +744,14 @@ class SoftmaxFocal(_Multiclass):
     key = "softmax_focal"
 
     def __init__(self, gamma: float = 2.0, alpha=None, ignore_index: int = -100, reduction: str = "mean") -> None:
-        if not gamma >= 0:
-            _fail("SoftmaxFocal", "`gamma`", ">= 0", gamma)
-        if alpha is not None and np.ndim(alpha) == 0:
-            _fail("SoftmaxFocal", "`alpha` to be", "a per-class vector (K,) or None", f"the scalar {alpha!r}")
-        self.gamma = float(gamma)
-        self.alpha = _class_vector("SoftmaxFocal", "alpha", alpha, None)
-        self.ignore_index = int(ignore_index)
+        fn = "SoftmaxFocal"
+        self.gamma = _number(fn, "gamma", gamma, low=0)
+        self.alpha = _class_vector(fn, "alpha", alpha)
+        self.ignore_index = _index(fn, "ignore_index", ignore_index)
+        _option(fn, "reduction", reduction, REDUCTIONS)
 
     def _parts(self, fn, y, raw):
-        y, raw = _check_multiclass(fn, y, raw)
-        n, k = raw.shape
-        if self.alpha is not None and self.alpha.shape[0] != k:
-            _fail(fn, "`alpha` shape", f"({k},)", self.alpha.shape)
-        keep = y != self.ignore_index
-        y = np.where(keep, y, 0)
-        if np.any(y < 0) or np.any(y >= k):
-            _fail(fn, "`y` class indices in", f"[0, {k - 1}]", f"values in [{y.min()}, {y.max()}]")
+        y, raw, keep = _class_inputs(fn, y, raw, self.ignore_index, (("alpha", self.alpha),))
         p = _softmax(raw)
         P = _onehot_pick(p, y)
         others = p.copy()
@@ -674,7 +766,8 @@ class SoftmaxFocal(_Multiclass):
     @_benign_underflow
     def loss(self, y, raw):
         _, _, _, Q, lP, a, keep = self._parts("SoftmaxFocal.loss", y, raw)
-        return np.where(keep, -a * np.power(Q, self.gamma) * lP, 0.0)
+        out = -a * np.power(Q, self.gamma) * lP
+        return out if keep is None else np.where(keep, out, 0.0)
 
     @_benign_underflow
     def gradient_hessian(self, y, raw):
@@ -691,15 +784,15 @@ class SoftmaxFocal(_Multiclass):
         D = np.where(pos[:, None], delta / Qs[:, None], 0.0)
         c1 = a * gm * Qg * Q * ((gm - 1) * P * R + 2 - Q * R) * P
         hess = c1[:, None] * D * D - G[:, None] * p * (1 - p)
-        grad[~keep] = 0.0
-        hess[~keep] = 0.0
+        if keep is not None:
+            grad[~keep] = 0.0
+            hess[~keep] = 0.0
         return grad, hess
 
     def init_score(self, y, sample_weight=None, n_classes: int | None = None):
-        y = np.asarray(y).astype(np.intp)
-        w = _weights(y, sample_weight)
-        k = _num_classes(y, n_classes, self.alpha, self.ignore_index)
-        f = _class_frequencies(y, k, w, self.ignore_index)
+        y, w, k, keep = _class_init_inputs(f"{type(self).__name__}.init_score", y, sample_weight, n_classes,
+                                           self.ignore_index, ("alpha", self.alpha))
+        f = _class_frequencies(y, k, w, keep)
         c0 = _symmetric_log(f)
         return _fit_constant_multiclass(self, f, c0)
 
@@ -722,19 +815,16 @@ class Poly1(_Multiclass):
 
     def __init__(self, epsilon: float = 1.0, class_weight=None, ignore_index: int = -100,
                  label_smoothing: float = 0.0, reduction: str = "mean") -> None:
-        if not epsilon >= -1:
-            _fail("Poly1", "`epsilon`", ">= -1", epsilon)
-        self.epsilon = float(epsilon)
-        self._ce = SoftmaxCrossEntropy(class_weight=class_weight, ignore_index=ignore_index,
-                                       label_smoothing=label_smoothing)
-        self.class_weight = self._ce.class_weight
-        self.ignore_index = self._ce.ignore_index
-        self.label_smoothing = self._ce.label_smoothing
+        self.epsilon = _number("Poly1", "epsilon", epsilon, low=-1)
+        self.class_weight, self.ignore_index, self.label_smoothing = _ce_config(
+            "Poly1", class_weight, ignore_index, label_smoothing, reduction)
+        self._ce = SoftmaxCrossEntropy(class_weight=self.class_weight, ignore_index=self.ignore_index,
+                                       label_smoothing=self.label_smoothing)
 
     @_benign_underflow
     def loss(self, y, raw):
-        ce = self._ce.loss(y, raw)
         y, raw, keep = self._ce._prepare("Poly1.loss", y, raw)
+        ce = self._ce._loss(y, raw, keep)
         ls, cw = self.label_smoothing, self.class_weight
         pt = (1 - ls) * _onehot_pick(_softmax(raw), y) + ls / raw.shape[1]
         poly = self.epsilon * (1 - pt) * (1.0 if cw is None else cw[y])
@@ -742,8 +832,8 @@ class Poly1(_Multiclass):
 
     @_benign_underflow
     def gradient_hessian(self, y, raw):
-        g, h = self._ce.gradient_hessian(y, raw)
         y, raw, keep = self._ce._prepare("Poly1.gradient_hessian", y, raw)
+        g, h = self._ce._gradient_hessian(y, raw, keep)
         ls, cw = self.label_smoothing, self.class_weight
         p = _softmax(raw)
         P = _onehot_pick(p, y)
@@ -757,11 +847,10 @@ class Poly1(_Multiclass):
         return g, h
 
     def init_score(self, y, sample_weight=None, n_classes: int | None = None):
-        y = np.asarray(y).astype(np.intp)
-        w = _weights(y, sample_weight)
-        k = _num_classes(y, n_classes, self.class_weight, self.ignore_index)
-        c0 = self._ce._init(y, w, k)
-        f = _class_frequencies(y, k, w, self.ignore_index)  # ℓ already carries the class weights
+        y, w, k, keep = _class_init_inputs(f"{type(self).__name__}.init_score", y, sample_weight, n_classes,
+                                           self.ignore_index, ("class_weight", self.class_weight))
+        c0 = self._ce._init(y, w, k, keep)
+        f = _class_frequencies(y, k, w, keep)  # ℓ already carries the class weights
         return _fit_constant_multiclass(self, f, c0)
 
 
@@ -771,7 +860,11 @@ class SoftmaxKLDiv(_Multiclass):
 
     ``ℓ = Σ_k t_k (log t_k − log p_k)`` (``0 log 0 = 0``); with ``T = Σ_k t_k``: gradient
     ``T p_k − t_k``, exact diagonal Hessian ``T p_k (1 − p_k)``. ``init_score``: log of the
-    (weighted) mean target, clipped at 10ε and centred.
+    (weighted) mean target, clipped at 10ε and centred (there ``y`` of shape ``(n, 1)`` is a column of class
+    indices, as for every ``init_score``; probability rows need ``K >= 2``).
+
+    Probability rows are checked as the torch functional does: values in ``[0, 1]`` (no NaN) and rows
+    summing to 1 within 1e-3 (``exp(y)`` with ``log_target=True``, where ``y`` must be free of NaN).
 
     Example:
         >>> import numpy as np
@@ -783,27 +876,41 @@ class SoftmaxKLDiv(_Multiclass):
     key = "kl_div"
 
     def __init__(self, log_target: bool = False, reduction: str = "mean") -> None:
-        self.log_target = bool(log_target)
+        self.log_target = _flag("SoftmaxKLDiv", "log_target", log_target)
+        _option("SoftmaxKLDiv", "reduction", reduction, REDUCTIONS)
+
+    def _probabilities(self, fn: str, y: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Checked probability rows ``(t, log t or None)`` of a ``(n, K)`` target."""
+        y = y.astype(np.float64, copy=False)
+        if not self.log_target:
+            _probability_rows(fn, "y", y)
+            return y, None
+        if y.size and np.isnan(y.max()):
+            _fail(fn, "`y` to be", "free of NaN", f"{int(np.isnan(y).sum())} NaN value(s)")
+        t = np.exp(y)
+        _probability_rows(fn, "exp(y)", t)
+        return t, y
 
     def _target(self, fn, y, raw):
-        y, raw = _check_multiclass(fn, y, raw, allow_probs=True)
-        if y.ndim == 1:
-            k = raw.shape[1]
-            if np.any(y < 0) or np.any(y >= k):
-                _fail(fn, "`y` class indices in", f"[0, {k - 1}]", f"values in [{y.min()}, {y.max()}]")
-            t = np.zeros_like(raw)
-            _add_at_target(t, y, 1.0)
-            return t, raw, None
-        if self.log_target:
-            return np.exp(y), raw, y
-        return y, raw, None
+        y, raw = _array(fn, "y", y), _scores_2d(fn, raw)
+        if y.ndim == 2:
+            if y.shape != raw.shape:
+                _fail(fn, "probability `y` shape equal to `raw` shape", raw.shape, y.shape)
+            t, logt = self._probabilities(fn, y)
+            return t, raw, logt
+        if y.ndim != 1:
+            _fail(fn, "`y` shape", f"{raw.shape[:1]} (class indices) or {raw.shape} (probabilities)", y.shape)
+        y, raw, _ = _class_inputs(fn, y, raw)
+        t = np.zeros_like(raw)
+        _add_at_target(t, y, 1.0)
+        return t, raw, None
 
     @_benign_underflow
     def loss(self, y, raw):
         t, raw, logt = self._target("SoftmaxKLDiv.loss", y, raw)
         logp = _log_softmax(raw)
-        if logt is not None:
-            return (t * (logt - logp)).sum(axis=1)
+        if logt is not None:  # logt = −inf is probability 0: its term is 0 (0 · log 0 = 0), as the torch loss
+            return (t * (np.where(t > 0, logt, 0.0) - logp)).sum(axis=1)
         pos = t > 0
         tlogt = np.where(pos, t * np.log(np.where(pos, t, 1.0)), 0.0)
         return (tlogt - t * logp).sum(axis=1)
@@ -821,12 +928,15 @@ class SoftmaxKLDiv(_Multiclass):
         return p, h
 
     def init_score(self, y, sample_weight=None, n_classes: int | None = None):
-        y = np.asarray(y)
-        w = _weights(y, sample_weight)
-        if y.ndim == 1:
-            yi = y.astype(np.intp)
-            pi = _class_frequencies(yi, _num_classes(yi, n_classes, None, None), w)
-        else:
-            t = np.exp(_f64(y)) if self.log_target else _f64(y)
-            pi = (w @ t) / w.sum()
-        return _symmetric_log(pi)
+        fn = f"{type(self).__name__}.init_score"
+        y = _array(fn, "y", y)
+        if y.ndim != 2 or y.shape[1] == 1:  # class indices (n,), or a column of them as for every init_score
+            y, w, k, _ = _class_init_inputs(fn, y, sample_weight, n_classes)
+            return _symmetric_log(_class_frequencies(y, k, w))
+        if y.size == 0:
+            _fail(fn, "`y` to be", "non-empty", "an empty array")
+        if n_classes is not None and _index(fn, "n_classes", n_classes, low=1) != y.shape[1]:
+            _fail(fn, "probability `y` shape", f"(n, {n_classes}) for n_classes={n_classes}", y.shape)
+        w = _sample_weight(fn, sample_weight, y.shape[0])
+        t, _ = self._probabilities(fn, y)
+        return _symmetric_log((w @ t) / w.sum())

@@ -12,6 +12,10 @@ a modelling choice inside the calculus.
 Every method is finite for ``|raw| <= 800`` (any finite ``raw``, in fact): log-cosh never forms
 ``cosh``; the Poisson exponential is continued linearly beyond ``raw = POISSON_MAX_LOG_RATE`` (70),
 exactly as ``losslab.functional.poisson_nll_loss`` does (``exp(800)`` overflows float64).
+
+Inputs (``_Regression``, the rules of ``losslab.reference._base``): ``y`` and ``raw`` of one shape
+``(n,)``, no broadcasting; ``y`` finite (NaN and ±inf raise, where the torch functionals only reject
+NaN: an infinite label has no finite best fit) and ``>= 0`` for ``PoissonNLL`` (as the torch functional).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ._base import Objective
+from ._base import Objective, _fail, _finite_range, _flag, _labels, _number, _same_shape_1d, _sample_weight
 
 __all__ = ["SquaredError", "AbsoluteError", "Huber", "SmoothL1", "LogCosh", "Pinball", "PoissonNLL"]
 
@@ -32,46 +36,36 @@ _LOG2 = math.log(2.0)
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
-# -- validation (torch-free; the same message template as losslab._validation) ----------------------
-def _fail(fn: str, what: str, expected: Any, actual: Any, exc: type[Exception] = ValueError):
-    raise exc(f"{fn}: expected {what} {expected}, got {actual}")
+class _Regression(Objective):
+    """Shared input checks of the regression objectives (one place for every entry point).
 
+    ``y`` and ``raw`` are float64 arrays of one shape ``(n,)``; ``y`` is finite (NaN and ±inf raise) and,
+    for Poisson, ``>= 0``. ``init_score`` labels are ``(n,)`` (or a column ``(n, 1)``), non-empty, with the
+    same value checks, and ``sample_weight`` is ``(n,)``, finite, ``>= 0`` with a positive sum.
+    """
 
-def _number(fn: str, name: str, value: Any, *, low: float, high: float | None = None,
-            low_open: bool = False, high_open: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        _fail(fn, f"`{name}` to be", "a real number", repr(value), TypeError)
-    value = float(value)
-    if not math.isfinite(value):
-        _fail(fn, f"`{name}` to be", "finite", value)
-    if value < low or (low_open and value == low):
-        _fail(fn, f"`{name}`", f"{'>' if low_open else '>='} {low}", value)
-    if high is not None and (value > high or (high_open and value == high)):
-        _fail(fn, f"`{name}`", f"{'<' if high_open else '<='} {high}", value)
-    return value
+    #: lower bound of the targets (``None``: any finite value) and how it is stated in messages
+    _y_low: float | None = None
+    _y_low_text = ""
 
+    def _check_targets(self, fn: str, y: np.ndarray) -> None:
+        if y.size:
+            lo, _ = _finite_range(fn, "y", y)
+            if self._y_low is not None and lo < self._y_low:
+                _fail(fn, "`y` values", self._y_low_text, f"minimum {lo:g}")
 
-def _arrays(y: Any, raw: Any) -> tuple[np.ndarray, np.ndarray]:
-    return np.asarray(y, dtype=np.float64), np.asarray(raw, dtype=np.float64)
+    def _inputs(self, where: str, y: Any, raw: Any) -> tuple[np.ndarray, np.ndarray]:
+        fn = f"{type(self).__name__}.{where}"
+        y, raw = _same_shape_1d(fn, y, raw)
+        self._check_targets(fn, y)
+        return y, raw
 
-
-def _targets_weights(fn: str, y: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Flattened float64 ``y`` (non-empty) and weights (ones by default; ``>= 0`` with a positive sum)."""
-    y = np.asarray(y, dtype=np.float64).ravel()
-    if y.size == 0:
-        _fail(fn, "`y` to be", "non-empty", "an empty array")
-    if np.isnan(y).any():
-        _fail(fn, "`y` to be", "free of NaN", f"{int(np.isnan(y).sum())} NaN value(s)")
-    if sample_weight is None:
-        return y, np.ones_like(y)
-    w = np.asarray(sample_weight, dtype=np.float64).ravel()
-    if w.shape != y.shape:
-        _fail(fn, "`sample_weight` shape", y.shape, w.shape)
-    if not np.isfinite(w).all() or (w < 0).any():
-        _fail(fn, "`sample_weight` values to be", "finite and >= 0", f"values in [{w.min():g}, {w.max():g}]")
-    if w.sum() <= 0:
-        _fail(fn, "`sample_weight` sum", "> 0", float(w.sum()))
-    return y, w
+    def _init_inputs(self, y: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Float64 labels ``(n,)`` (non-empty, finite) and weights (ones by default)."""
+        fn = f"{type(self).__name__}.init_score"
+        y = _labels(fn, y).astype(np.float64, copy=False)
+        self._check_targets(fn, y)
+        return y, _sample_weight(fn, sample_weight, y.size)
 
 
 def weighted_quantile(y: np.ndarray, w: np.ndarray, q: float) -> float:
@@ -83,6 +77,11 @@ def weighted_quantile(y: np.ndarray, w: np.ndarray, q: float) -> float:
     cw = np.cumsum(w[order])
     k = int(np.searchsorted(cw, q * cw[-1], side="left"))
     return float(y[order][min(k, y.size - 1)])
+
+
+def _median(y: np.ndarray, w: np.ndarray, weighted: bool) -> float:
+    """NumPy's median, or the weighted median (``inverted_cdf`` rule) with sample weights."""
+    return weighted_quantile(y, w, 0.5) if weighted else float(np.median(y))
 
 
 def _monotone_root(y: np.ndarray, w: np.ndarray, psi, start: float, max_iter: int = 200) -> float:
@@ -114,7 +113,7 @@ def _monotone_root(y: np.ndarray, w: np.ndarray, psi, start: float, max_iter: in
     return c
 
 
-class SquaredError(Objective):
+class SquaredError(_Regression):
     """Squared error ``ℓ = (raw − y)²`` (``torch.nn.MSELoss`` without the mean).
 
     Gradient ``2(raw − y)``, Hessian ``2``; ``init_score`` is the (weighted) mean of ``y``.
@@ -129,19 +128,19 @@ class SquaredError(Objective):
     key = "mse"
 
     def loss(self, y, raw):
-        y, raw = _arrays(y, raw)
+        y, raw = self._inputs("loss", y, raw)
         return np.square(raw - y)
 
     def gradient_hessian(self, y, raw):
-        y, raw = _arrays(y, raw)
+        y, raw = self._inputs("gradient_hessian", y, raw)
         return 2.0 * (raw - y), np.full(np.broadcast(y, raw).shape, 2.0)
 
     def init_score(self, y, sample_weight=None) -> float:
-        y, w = _targets_weights("SquaredError.init_score", y, sample_weight)
+        y, w = self._init_inputs(y, sample_weight)
         return float(np.dot(w, y) / w.sum())
 
 
-class AbsoluteError(Objective):
+class AbsoluteError(_Regression):
     """Absolute error ``ℓ = |raw − y|``.
 
     Gradient ``sign(raw − y)`` (0 at a zero residual, as torch's ``sign``); the Hessian is the exact
@@ -158,20 +157,20 @@ class AbsoluteError(Objective):
     key = "mae"
 
     def loss(self, y, raw):
-        y, raw = _arrays(y, raw)
+        y, raw = self._inputs("loss", y, raw)
         return np.abs(raw - y)
 
     def gradient_hessian(self, y, raw):
-        y, raw = _arrays(y, raw)
+        y, raw = self._inputs("gradient_hessian", y, raw)
         g = np.sign(raw - y)
         return g, np.zeros_like(g)
 
     def init_score(self, y, sample_weight=None) -> float:
-        y, w = _targets_weights("AbsoluteError.init_score", y, sample_weight)
-        return float(np.median(y)) if sample_weight is None else weighted_quantile(y, w, 0.5)
+        y, w = self._init_inputs(y, sample_weight)
+        return _median(y, w, sample_weight is not None)
 
 
-class Huber(Objective):
+class Huber(_Regression):
     """Huber loss: ``½ r²`` for ``|r| < delta``, ``delta (|r| − ½ delta)`` outside (``r = raw − y``).
 
     Gradient ``clip(r, −delta, delta)``; Hessian ``1`` inside ``|r| < delta`` and exactly **0** outside
@@ -191,12 +190,12 @@ class Huber(Objective):
         self.delta = _number("Huber", "delta", delta, low=0, low_open=True)
 
     def loss(self, y, raw):
-        y, raw = _arrays(y, raw)
+        y, raw = self._inputs("loss", y, raw)
         a, d = np.abs(raw - y), self.delta
         return np.where(a < d, 0.5 * a * a, d * (a - 0.5 * d))
 
     def gradient_hessian(self, y, raw):
-        y, raw = _arrays(y, raw)
+        y, raw = self._inputs("gradient_hessian", y, raw)
         r, d = raw - y, self.delta
         return np.clip(r, -d, d), (np.abs(r) < d).astype(np.float64)
 
@@ -204,11 +203,11 @@ class Huber(Objective):
         return np.clip(r, -self.delta, self.delta), (np.abs(r) < self.delta).astype(np.float64)
 
     def init_score(self, y, sample_weight=None) -> float:
-        y, w = _targets_weights("Huber.init_score", y, sample_weight)
+        y, w = self._init_inputs(y, sample_weight)
         return _monotone_root(y, w, self._psi, weighted_quantile(y, w, 0.5))
 
 
-class SmoothL1(Objective):
+class SmoothL1(_Regression):
     """Smooth L1: ``½ r²/beta`` for ``|r| < beta``, ``|r| − ½ beta`` outside (``Huber(beta) / beta``).
 
     Gradient ``clip(r/beta, −1, 1)`` (``sign(r)`` for ``beta = 0``); Hessian ``1/beta`` inside and exactly
@@ -228,14 +227,14 @@ class SmoothL1(Objective):
         self.beta = _number("SmoothL1", "beta", beta, low=0)
 
     def loss(self, y, raw):
-        y, raw = _arrays(y, raw)
+        y, raw = self._inputs("loss", y, raw)
         a, b = np.abs(raw - y), self.beta
         if b == 0:
             return a
         return np.where(a < b, 0.5 * a * a / b, a - 0.5 * b)
 
     def gradient_hessian(self, y, raw):
-        y, raw = _arrays(y, raw)
+        y, raw = self._inputs("gradient_hessian", y, raw)
         r, b = raw - y, self.beta
         if b == 0:
             g = np.sign(r)
@@ -243,12 +242,13 @@ class SmoothL1(Objective):
         return np.clip(r / b, -1.0, 1.0), (np.abs(r) < b) / b
 
     def init_score(self, y, sample_weight=None) -> float:
+        y, w = self._init_inputs(y, sample_weight)
         if self.beta == 0:
-            return AbsoluteError().init_score(y, sample_weight)
-        return Huber(self.beta).init_score(y, sample_weight)
+            return _median(y, w, sample_weight is not None)
+        return _monotone_root(y, w, Huber(self.beta)._psi, weighted_quantile(y, w, 0.5))
 
 
-class LogCosh(Objective):
+class LogCosh(_Regression):
     """Log-cosh ``ℓ = log cosh(raw − y)``, computed without forming ``cosh``.
 
     Gradient ``tanh(r)``; Hessian ``1 − tanh²(r) = 4e/(1 + e)²`` with ``e = exp(−2|r|)`` (no cancellation,
@@ -264,7 +264,7 @@ class LogCosh(Objective):
     key = "log_cosh"
 
     def loss(self, y, raw):
-        y, raw = _arrays(y, raw)
+        y, raw = self._inputs("loss", y, raw)
         r = raw - y
         a = np.abs(r)
         h = 0.5 * np.clip(r, -1.0, 1.0)
@@ -274,7 +274,7 @@ class LogCosh(Objective):
         return np.where(a < 1.0, near, far)
 
     def gradient_hessian(self, y, raw):
-        y, raw = _arrays(y, raw)
+        y, raw = self._inputs("gradient_hessian", y, raw)
         return self._psi(raw - y)
 
     @staticmethod
@@ -284,11 +284,11 @@ class LogCosh(Objective):
             return np.tanh(r), 4.0 * e / np.square(1.0 + e)
 
     def init_score(self, y, sample_weight=None) -> float:
-        y, w = _targets_weights("LogCosh.init_score", y, sample_weight)
+        y, w = self._init_inputs(y, sample_weight)
         return _monotone_root(y, w, self._psi, weighted_quantile(y, w, 0.5))
 
 
-class Pinball(Objective):
+class Pinball(_Regression):
     """Pinball (quantile) loss ``ℓ = max(q·r, (q − 1)·r)`` with ``r = y − raw``.
 
     Gradient ``−q`` where ``raw < y``, ``1 − q`` where ``raw > y`` and 0 at ``raw = y`` (a subgradient: the
@@ -309,22 +309,22 @@ class Pinball(Objective):
         self.quantile = _number("Pinball", "quantile", quantile, low=0, high=1, low_open=True, high_open=True)
 
     def loss(self, y, raw):
-        y, raw = _arrays(y, raw)
+        y, raw = self._inputs("loss", y, raw)
         r, q = y - raw, self.quantile
         return np.maximum(q * r, (q - 1.0) * r)
 
     def gradient_hessian(self, y, raw):
-        y, raw = _arrays(y, raw)
+        y, raw = self._inputs("gradient_hessian", y, raw)
         r, q = y - raw, self.quantile
         g = np.where(r > 0, -q, np.where(r < 0, 1.0 - q, 0.0))
         return g, np.zeros_like(g)
 
     def init_score(self, y, sample_weight=None) -> float:
-        y, w = _targets_weights("Pinball.init_score", y, sample_weight)
+        y, w = self._init_inputs(y, sample_weight)
         return weighted_quantile(y, w, self.quantile)
 
 
-class PoissonNLL(Objective):
+class PoissonNLL(_Regression):
     """Poisson negative log-likelihood ``ℓ = exp(s) − y·s`` of the log-rate ``s = raw``.
 
     With ``full=True`` the Stirling term ``y log y − y + ½ log(2πy)`` is added for ``y > 1`` (as
@@ -348,13 +348,13 @@ class PoissonNLL(Objective):
 
     key = "poisson_nll"
 
+    _y_low, _y_low_text = 0.0, ">= 0 (counts)"
+
     def __init__(self, full: bool = False) -> None:
-        if not isinstance(full, (bool, np.bool_)):
-            _fail("PoissonNLL", "`full` to be", "a bool", repr(full), TypeError)
-        self.full = bool(full)
+        self.full = _flag("PoissonNLL", "full", full)
 
     def loss(self, y, raw):
-        y, raw = _arrays(y, raw)
+        y, raw = self._inputs("loss", y, raw)
         sc = np.minimum(raw, POISSON_MAX_LOG_RATE)
         with np.errstate(under="ignore"):  # exp(very negative) → 0 is exact
             out = np.exp(sc) * (1.0 + (raw - sc)) - y * raw
@@ -365,16 +365,15 @@ class PoissonNLL(Objective):
         return out
 
     def gradient_hessian(self, y, raw):
-        y, raw = _arrays(y, raw)
+        y, raw = self._inputs("gradient_hessian", y, raw)
         e = self.link(raw)
         return e - y, e * np.ones_like(y)
 
     def link(self, raw):
+        raw = super().link(raw)
         with np.errstate(under="ignore"):
-            return np.exp(np.minimum(np.asarray(raw, dtype=np.float64), POISSON_MAX_LOG_RATE))
+            return np.exp(np.minimum(raw, POISSON_MAX_LOG_RATE))
 
     def init_score(self, y, sample_weight=None) -> float:
-        y, w = _targets_weights("PoissonNLL.init_score", y, sample_weight)
-        if (y < 0).any():
-            _fail("PoissonNLL.init_score", "`y` values", ">= 0 (counts)", f"minimum {y.min():g}")
+        y, w = self._init_inputs(y, sample_weight)
         return math.log(max(float(np.dot(w, y) / w.sum()), 1e-12))
