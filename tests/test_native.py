@@ -257,8 +257,8 @@ def test_native_sigmoid_focal_equals_torch_path(monkeypatch, dtype, gamma, soft)
 @pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 2.5])
 def test_native_sigmoid_focal_gradcheck_and_double_backward(gamma):
     x, y = _binary_case(F64, 4, soft=True)
-    x = x.clamp(-6, 6)[:2, :, :3, :4].contiguous().requires_grad_(True)  # 48 elements, the saturated ones included
-    y = y[:2, :, :3, :4].contiguous()
+    x = x.clamp(-6, 6)[:2, :, :3].contiguous().requires_grad_(True)
+    y = y[:2, :, :3].contiguous()
     for reduction in ("mean", "none"):
         def f(z, reduction=reduction):
             return LF.sigmoid_focal_loss(z, y, gamma=gamma, alpha=0.25, reduction=reduction)

@@ -491,7 +491,7 @@ def focal_path(request, monkeypatch):
     return same
 
 
-FOCAL_INDEX_CASES = list(itertools.product([0.0, 0.5, 2.0], [False, True], [0.0, 0.3], [(), (3,), (2, 1, 2)]))
+FOCAL_INDEX_CASES = list(itertools.product([0.0, 0.5, 2.0], [False, True], [0.0, 0.3], [(), (3,), (2, 3, 2)]))
 
 
 @pytest.mark.parametrize("gamma,use_alpha,ignore_frac,spatial", FOCAL_INDEX_CASES)
