@@ -419,20 +419,25 @@ def test_radix_path_matches_reference_on_large_inputs(aggregate):
 @pytest.mark.parametrize("block", [1, 40, 100])
 @pytest.mark.parametrize("aggregate", ["per_image", "batch"])
 def test_sorting_in_blocks_of_sets_changes_nothing(monkeypatch, block, aggregate):
-    """The float32 path sorts whole sets in blocks of ``_SORT_BLOCK`` keys (bounded scratch); one set per
-    block, a few sets per block and sets larger than a block all give the one-block value and gradient."""
+    """The float32 path sorts whole sets in blocks of ``_SORT_BLOCK`` keys (bounded scratch), and sets of
+    ``_SORT_ALONE`` keys or more alone by their int32 keys; one set per block, a few sets per block, sets
+    larger than a block and sets sorted alone all give the one-block value and gradient."""
     import losslab.functional.lovasz as L
 
     xs, ys = softmax_case(34, shape=(3, 4, 5, 6), used_classes=4, dtype=torch.float32, ignore=255)
     xh, yh = hinge_case(35, shape=(3, 2, 5, 6), dtype=torch.float32, ignore=255)
     runs = {}
-    for size in (1 << 20, block):
+    for size, alone in ((1 << 20, 1 << 30), (block, 1 << 30), (1 << 20, 1)):
         monkeypatch.setattr(L, "_SORT_BLOCK", size)
-        runs[size] = (grad_of(lambda z: lovasz_softmax_loss(z, ys, aggregate=aggregate, ignore_index=255), xs),
-                      grad_of(lambda z: lovasz_hinge_loss(z, yh, aggregate=aggregate, ignore_index=255), xh))
-    for (v1, g1), (v2, g2) in zip(runs[1 << 20], runs[block]):
-        torch.testing.assert_close(v2, v1, rtol=1e-6, atol=0)
-        torch.testing.assert_close(g2, g1, rtol=1e-6, atol=1e-9)
+        monkeypatch.setattr(L, "_SORT_ALONE", alone)
+        runs[size, alone] = (
+            grad_of(lambda z: lovasz_softmax_loss(z, ys, aggregate=aggregate, ignore_index=255), xs),
+            grad_of(lambda z: lovasz_hinge_loss(z, yh, aggregate=aggregate, ignore_index=255), xh))
+    first, *others = runs.values()
+    for other in others:
+        for (v1, g1), (v2, g2) in zip(first, other):
+            torch.testing.assert_close(v2, v1, rtol=1e-6, atol=0)
+            torch.testing.assert_close(g2, g1, rtol=1e-6, atol=1e-9)
 
 
 def test_empty_inputs_give_zero_with_graph():
