@@ -248,7 +248,7 @@ def _hinge_kernel(x: Tensor, fg: Tensor, ignored: Tensor | None, coef: Tensor, p
     g.mul_(coef.unsqueeze(-1))
     err = _hinge_errors(x, fg, ignored)  # recomputed: cheaper than holding it through the sort
     if per_image:
-        value = torch.bmm(g.view(x.shape[0], 1, -1), err.view(x.shape[0], -1, 1)).view(-1)
+        value = torch.linalg.vecdot(g.view(x.shape[0], -1), err.view(x.shape[0], -1))  # bmm: 30x slower here
     else:
         value = torch.dot(g.view(-1), err.view(-1))
     if not need_grad:
