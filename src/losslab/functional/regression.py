@@ -12,8 +12,8 @@ convention:
   ``"none"`` is ``wℓ``. An empty batch (or all weights 0) reduces to 0 with the graph connected;
   ``torch.nn`` returns NaN for the mean of an empty batch. Without ``weight`` every function equals its
   ``torch.nn.functional`` counterpart for every reduction (``torch.nn`` has no per-element weight).
-* ``validate=True`` checks that ``target`` (and ``weight``) hold no NaN, weights are ``>= 0`` and Poisson
-  targets are ``>= 0``; those checks cost a pass over the data and are skipped with ``validate=False``.
+* ``validate=True`` checks that ``target`` (and ``weight``) hold no NaN, weights are finite and ``>= 0``
+  and Poisson targets are ``>= 0``; those checks cost a pass over the data and are skipped with ``validate=False``.
   Shapes, dtypes, ``reduction`` and hyper-parameters are always checked.
 """
 
@@ -96,7 +96,8 @@ def mse_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch.Tensor 
         target: targets, same shape as ``input``, floating.
         weight: optional non-negative per-element weight broadcastable to ``(N, *)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        validate: check ``target``/``weight`` for NaN and negative weights (costs a pass). Default ``True``.
+        validate: check ``target``/``weight`` for NaN and ``weight`` for inf and negatives (costs a pass).
+            Default ``True``.
 
     Shape:
         ``input``, ``target``: ``(N, *)``; output: scalar, or ``(N, *)`` with ``reduction="none"``.
@@ -131,7 +132,8 @@ def mae_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch.Tensor 
         target: targets, same shape as ``input``, floating.
         weight: optional non-negative per-element weight broadcastable to ``(N, *)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        validate: check ``target``/``weight`` for NaN and negative weights (costs a pass). Default ``True``.
+        validate: check ``target``/``weight`` for NaN and ``weight`` for inf and negatives (costs a pass).
+            Default ``True``.
 
     Shape:
         ``input``, ``target``: ``(N, *)``; output: scalar, or ``(N, *)`` with ``reduction="none"``.
@@ -169,7 +171,8 @@ def huber_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch.Tenso
         target: targets, same shape as ``input``, floating.
         weight: optional non-negative per-element weight broadcastable to ``(N, *)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        validate: check ``target``/``weight`` for NaN and negative weights (costs a pass). Default ``True``.
+        validate: check ``target``/``weight`` for NaN and ``weight`` for inf and negatives (costs a pass).
+            Default ``True``.
         delta: the residual at which the loss turns linear, finite and ``> 0``. Default ``1.0``.
 
     Shape:
@@ -210,7 +213,8 @@ def smooth_l1_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch.T
         target: targets, same shape as ``input``, floating.
         weight: optional non-negative per-element weight broadcastable to ``(N, *)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        validate: check ``target``/``weight`` for NaN and negative weights (costs a pass). Default ``True``.
+        validate: check ``target``/``weight`` for NaN and ``weight`` for inf and negatives (costs a pass).
+            Default ``True``.
         beta: the residual at which the loss turns linear, finite and ``>= 0``. Default ``1.0``.
 
     Shape:
@@ -253,7 +257,8 @@ def log_cosh_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch.Te
         target: targets, same shape as ``input``, floating.
         weight: optional non-negative per-element weight broadcastable to ``(N, *)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        validate: check ``target``/``weight`` for NaN and negative weights (costs a pass). Default ``True``.
+        validate: check ``target``/``weight`` for NaN and ``weight`` for inf and negatives (costs a pass).
+            Default ``True``.
 
     Shape:
         ``input``, ``target``: ``(N, *)``; output: scalar, or ``(N, *)`` with ``reduction="none"``.
@@ -297,7 +302,8 @@ def pinball_loss(input: torch.Tensor, target: torch.Tensor, *, weight: torch.Ten
         target: targets, same shape as ``input``, floating.
         weight: optional non-negative per-element weight broadcastable to ``(N, *)``. Default ``None``.
         reduction: ``"mean"`` (default) | ``"sum"`` | ``"none"``.
-        validate: check ``target``/``weight`` for NaN and negative weights (costs a pass). Default ``True``.
+        validate: check ``target``/``weight`` for NaN and ``weight`` for inf and negatives (costs a pass).
+            Default ``True``.
         quantile: the quantile ``q``, in the open interval ``(0, 1)``. Default ``0.5``.
 
     Shape:
