@@ -24,13 +24,14 @@ becomes ``−Σg / (n·min_hessian + λ)``, a gradient-descent step whose size t
 from __future__ import annotations
 
 import importlib
-import math
 from typing import Any
 
 import numpy as np
 
 from .. import registry
 from ..reference import Objective
+from ..reference._base import _fail as fail  # the torch-free house message
+from ..reference._base import _number as check_number
 
 #: Default Hessian floor (used when ``min_hessian`` is not given).
 DEFAULT_MIN_HESSIAN = 1e-6
@@ -45,11 +46,6 @@ BUILTIN_SCALE = {"mse": 0.5}
 _OPTIONS = ("min_hessian", "hessian_scale", "scale", "builtin_compatible")
 
 
-def fail(fn: str, what: str, expected: Any, actual: Any, exc: type[Exception] = ValueError):
-    """Raise ``exc`` with the house template (torch-free twin of ``losslab._validation.fail``)."""
-    raise exc(f"{fn}: expected {what} {expected}, got {actual}")
-
-
 def require(module: str, fn: str):
     """Import an optional dependency, or ``ImportError`` naming the extra that installs it."""
     try:
@@ -57,17 +53,6 @@ def require(module: str, fn: str):
     except ImportError as err:
         raise ImportError(f"{fn}: expected the optional dependency `{module}` to be installed "
                           f"(pip install 'losslab[boost]'), got {type(err).__name__}: {err}") from err
-
-
-def check_number(fn: str, name: str, value: Any, *, low: float, low_open: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        fail(fn, f"`{name}` to be", "a real number", repr(value), TypeError)
-    value = float(value)
-    if not math.isfinite(value):
-        fail(fn, f"`{name}` to be", "finite", value)
-    if value < low or (low_open and value == low):
-        fail(fn, f"`{name}`", f"{'>' if low_open else '>='} {low}", value)
-    return value
 
 
 def _probe(task: str) -> tuple[np.ndarray, np.ndarray]:
