@@ -39,3 +39,13 @@ def test_families_are_the_declared_ones_and_filters_are_checked():
     for kw in ({"family": "nope"}, {"task": "nope"}, {"task": 1}):
         with pytest.raises(ValueError, match=f"list_losses: expected `{next(iter(kw))}` one of"):
             registry.list_losses(**kw)
+
+
+@pytest.mark.parametrize("key", ["sigmoid_ce", "sigmoid_focal", "asymmetric"])
+def test_objective_refuses_a_parameter_it_cannot_honour(key):
+    """The NumPy binary objectives have no ``ignore_index``: dropping a non-default one would silently train
+    on the rows it should leave out (torch-only ``reduction`` is still dropped)."""
+    spec = registry.get(key)
+    assert spec.make_objective(ignore_index=None, reduction="sum") is not None
+    with pytest.raises(ValueError, match=f"{key}: expected the NumPy objective's parameters .* got ignore_index=-1"):
+        spec.make_objective(ignore_index=-1)

@@ -112,6 +112,11 @@ class LossSpec:
             raise ValueError(f"{self.key}: expected parameters among {[p.name for p in self.params]}, "
                              f"got {sorted(unknown)}")
         accepted = set(inspect.signature(cls).parameters)  # torch-only options (reduction, ...) are dropped
+        unsupported = sorted(k for k, v in params.items()
+                             if k not in accepted and k != "reduction" and v != self.param(k).default)
+        if unsupported:  # e.g. ignore_index of the binary objectives: dropping it would change the loss
+            raise ValueError(f"{self.key}: expected the NumPy objective's parameters {sorted(accepted)} "
+                             f"(the others at their defaults), got {unsupported[0]}={params[unsupported[0]]!r}")
         return cls(**{k: v for k, v in params.items() if k in accepted})
 
     def defaults(self) -> dict[str, Any]:
