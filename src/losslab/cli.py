@@ -425,7 +425,8 @@ def _check_candidates(command: str, candidates: list[str]) -> None:
 
     for text in candidates:
         for term in parse_candidate(text, command).terms:
-            registry.check_params(term.key, term.params, f"{command}: candidate {text!r}")
+            given = {k: v for k, v in term.params.items() if v != "auto"}  # resolved from the data later
+            registry.check_params(term.key, given, f"{command}: candidate {text!r}")
 
 
 def _literal(text: str):
