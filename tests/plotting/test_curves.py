@@ -64,3 +64,11 @@ def test_two_class_softmax_equals_sigmoid():
 def test_errors(tmp_path, losses, kwargs, match):
     with pytest.raises(ValueError, match=match):
         plot_losses(losses, out=tmp_path / "e.png", **kwargs)
+
+
+@pytest.mark.parametrize("span", [0.0, -1.0, float("nan"), float("inf")])
+def test_span_must_be_finite_and_positive(span, tmp_path):
+    from losslab.plotting import plot_losses
+
+    with pytest.raises(ValueError, match="`span`"):
+        plot_losses(["sigmoid_ce"], out=tmp_path / "p.png", span=span)

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import fail
+from .._validation import check_number, fail
 from ._figure import colours, new_figure, save
 
 AXES = ("auto", "logit", "probability", "residual")
@@ -117,6 +117,8 @@ def plot_losses(losses: list[str], *, out: str | Path = "losslab-plot.png", axis
         fail(_FN, "--x one of", AXES, repr(axis))
     if not 0.0 <= float(target) <= 1.0:
         fail(_FN, "--target in", "[0, 1]", target)
+    if span is not None:
+        check_number(_FN, "span", span, low=0, low_open=True)
     cands = [parse_candidate(s, _FN) for s in losses]
     for c in cands:
         if c.advised:
