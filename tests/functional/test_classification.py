@@ -175,6 +175,13 @@ def test_bce_probs_finite_at_exact_zero_and_one():
     p32 = p.float().requires_grad_(True)
     binary_cross_entropy_probs(p32, y.float()).backward()
     assert torch.isfinite(p32.grad).all()
+    for half in (torch.float16, torch.bfloat16):  # the gradient fits the input's dtype
+        ph = p.to(half).requires_grad_(True)
+        binary_cross_entropy_probs(ph, y.to(half), reduction="sum").backward()
+        assert torch.isfinite(ph.grad).all(), (half, ph.grad)
+    ph = p.half().requires_grad_(True)
+    value = binary_cross_entropy_probs(ph, y.half(), reduction="none")
+    close(value[:2].double(), torch.full((2,), math.log(65504.0), dtype=D), rtol=1e-6, atol=0)  # eps = 1/65504
 
 
 # ================================================================================ sigmoid focal

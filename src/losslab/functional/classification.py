@@ -280,7 +280,9 @@ def binary_cross_entropy_probs(probs: torch.Tensor, target: torch.Tensor, *, wei
         −100 (a confidently wrong 0/1 costs 100), ours clamps ``p`` at ``eps`` (it costs
         ``−log eps ≈ 27.63``). The gradient is ``−y/⌊p⌋ + (1 − y)/⌊1 − p⌋`` everywhere (the clamp is
         passed straight through), so it stays finite and keeps pushing a wrong 0/1 back (−1e12 at
-        ``p = 0, y = 1``, like torch's ``(p − y)/max(p(1 − p), 1e-12)``), instead of vanishing.
+        ``p = 0, y = 1``, like torch's ``(p − y)/max(p(1 − p), 1e-12)``), instead of vanishing. For float16
+        probabilities ``eps`` is at least ``1/65504`` (float16's largest value, so the gradient fits float16:
+        a wrong 0/1 then costs ``11.09``).
 
     References:
         Cox, The Regression Analysis of Binary Sequences, 1958.
@@ -297,6 +299,8 @@ def binary_cross_entropy_probs(probs: torch.Tensor, target: torch.Tensor, *, wei
     p, y, weight = _binary_inputs(fn, probs, target, weight, validate, input_name="probs")
     if validate:
         check_unit_interval(fn, "probs", probs.detach())
+    if probs.is_floating_point():  # the gradient, up to 1/eps, must fit the probabilities' dtype (float16)
+        eps = max(eps, 1.0 / torch.finfo(probs.dtype).max)
     q = 1 - p
     # value max(a, eps), gradient 1 (straight through): finite and non-vanishing at 0 and 1.
     log_p = torch.log(p + (p.clamp_min(eps) - p).detach())
