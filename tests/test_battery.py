@@ -84,11 +84,13 @@ def test_gradcheck_float64(spec):
     assert torch.autograd.gradcheck(lambda inp: loss(inp, y), (x,), eps=1e-6, atol=1e-5, rtol=1e-3)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16])
 @pytest.mark.parametrize("spec", [s for s in SPECS if s.input_kind not in ("log_rate", "binary_probs")],
                          ids=lambda s: s.key)
-def test_extreme_inputs_finite(spec):
+def test_extreme_inputs_finite(spec, dtype):
     x, y = small(spec)
-    x = (x.sign() * 1e4).requires_grad_(True)
+    x = (x.sign() * 1e4).to(dtype).requires_grad_(True)
+    y = y.to(dtype) if y.is_floating_point() else y
     loss = spec.build()(x, y)
     loss.backward()
     assert torch.isfinite(loss).all() and torch.isfinite(x.grad).all()
