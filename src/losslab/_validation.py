@@ -1,4 +1,5 @@
-"""Input validation: the only place in losslab that raises on bad user input.
+"""Input validation: the only place in losslab that raises on bad user input (with :mod:`losslab._checks`,
+its torch-free part for plain values).
 
 Every message follows one template::
 
@@ -13,20 +14,15 @@ skipped with ``validate=False``.
 from __future__ import annotations
 
 import functools
-import math
-import numbers
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any
 
-import numpy as np
 import torch
 
+# the torch-free checks, re-exported: every loss imports its checks from here
+from ._checks import check_bool, check_index, check_number, check_option, fail  # noqa: F401
+
 REDUCTIONS = ("mean", "sum", "none")
-
-
-def fail(fn: str, what: str, expected: Any, actual: Any, exc: type[Exception] = ValueError) -> NoReturn:
-    """Raise ``exc`` with the house message template."""
-    raise exc(f"{fn}: expected {what} {expected}, got {actual}")
 
 
 def named_in_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -127,43 +123,8 @@ def check_class_vector(fn: str, name: str, value: Any, num_classes: int) -> torc
     return value
 
 
-def check_option(fn: str, name: str, value: Any, choices: Iterable[Any]) -> None:
-    choices = tuple(choices)
-    if value not in choices:
-        fail(fn, f"`{name}` one of", choices, repr(value))
-
-
 def check_reduction(fn: str, reduction: Any) -> None:
     check_option(fn, "reduction", reduction, REDUCTIONS)
-
-
-def check_number(fn: str, name: str, value: Any, *, low: float | None = None, high: float | None = None,
-                 low_open: bool = False, high_open: bool = False) -> float:
-    """A finite real hyper-parameter in the interval given by ``low``/``high`` (NumPy scalars included)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        if isinstance(value, torch.Tensor) and value.numel() == 1:
-            value = float(value)
-        else:
-            fail(fn, f"`{name}` to be", "a real number", repr(value), TypeError)
-    if not math.isfinite(value):
-        fail(fn, f"`{name}` to be", "finite", value)
-    if low is not None and (value < low or (low_open and value == low)):
-        fail(fn, f"`{name}`", f"{'>' if low_open else '>='} {low}", value)
-    if high is not None and (value > high or (high_open and value == high)):
-        fail(fn, f"`{name}`", f"{'<' if high_open else '<='} {high}", value)
-    return float(value)
-
-
-def check_index(fn: str, name: str, value: Any, *, allow_none: bool = False, int64: bool = False) -> int | None:
-    """An integer option such as ``ignore_index`` (NumPy integers included, ``bool`` not), as an ``int``;
-    ``int64=True``: within int64, as torch's own losses need it."""
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        fail(fn, f"`{name}` to be", "an int or None" if allow_none else "an int", repr(value), TypeError)
-    if int64 and not -(2**63) <= value < 2**63:
-        fail(fn, f"`{name}` to be", "an int64, in [-2**63, 2**63 - 1]", int(value))
-    return int(value)
 
 
 def check_no_nan(fn: str, name: str, value: torch.Tensor) -> None:
@@ -181,13 +142,6 @@ def check_weight_values(fn: str, name: str, value: torch.Tensor | None) -> None:
         fail(fn, f"`{name}` values to be", "finite", f"{int((~torch.isfinite(value)).sum())} infinite value(s)")
     if value.numel() and bool((value < 0).any()):
         fail(fn, f"`{name}` values", ">= 0", f"minimum {float(value.min()):g}")
-
-
-def check_bool(fn: str, name: str, value: Any) -> bool:
-    """A flag such as ``validate``: a ``bool`` (NumPy's included), not a truthy stand-in."""
-    if not isinstance(value, (bool, np.bool_)):
-        fail(fn, f"`{name}` to be", "a bool", repr(value), TypeError)
-    return bool(value)
 
 
 def check_weight(fn: str, weight: torch.Tensor | None, shape: tuple[int, ...], validate: bool) -> None:

@@ -497,9 +497,11 @@ def list_losses(*, family: str | None = None, task: str | None = None) -> list[L
         >>> [s.key for s in list_losses(family="regression")][:3]
         ['mse', 'mae', 'huber']
     """
+    from ._checks import check_option
+
     for name, value, choices in (("family", family, FAMILIES), ("task", task, TASKS)):
-        if value is not None and value not in choices:  # the house message, without importing torch
-            raise ValueError(f"list_losses: expected `{name}` one of {choices}, got {value!r}")
+        if value is not None:
+            check_option("list_losses", name, value, choices)
     return [s for s in _REGISTRY.values()
             if (family is None or s.family == family) and (task is None or task in s.tasks)]
 
@@ -514,7 +516,8 @@ def check_params(key: str, params: dict[str, Any], fn: str | None = None) -> Non
         ...
         ValueError: SigmoidFocalLoss: expected `gamma` >= 0, got -1.0
     """
-    from ._validation import check_bool, check_number, check_option, check_weight_tensor, fail
+    from ._checks import check_bool, check_index, check_number, check_option, fail
+    from ._validation import check_weight_tensor
 
     spec = get(key)
     fn = fn or spec.module.rpartition(":")[2]
@@ -534,9 +537,7 @@ def check_params(key: str, params: dict[str, Any], fn: str | None = None) -> Non
             check_option(fn, name, value, p.choices)
         elif p.kind == "bool":
             check_bool(fn, name, value)
-        elif p.kind in ("int", "optional_int") and not (value is None and p.kind == "optional_int"):
-            if isinstance(value, bool) or not isinstance(value, int):
-                fail(fn, f"`{name}` to be", "an int" + (" or None" if p.kind == "optional_int" else ""),
-                     repr(value), TypeError)
+        elif p.kind in ("int", "optional_int"):
+            check_index(fn, name, value, allow_none=p.kind == "optional_int")
         elif p.kind in ("float", "optional_float") and not (value is None and p.kind == "optional_float"):
             check_number(fn, name, value, low=p.low, high=p.high, low_open=p.low_open, high_open=p.high_open)

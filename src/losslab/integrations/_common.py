@@ -29,9 +29,8 @@ from typing import Any
 import numpy as np
 
 from .. import registry
+from .._checks import check_number, fail
 from ..reference import Objective
-from ..reference._base import _fail as fail  # the torch-free house message
-from ..reference._base import _number as check_number
 
 #: Default Hessian floor (used when ``min_hessian`` is not given).
 DEFAULT_MIN_HESSIAN = 1e-6

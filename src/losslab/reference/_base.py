@@ -31,11 +31,12 @@ Messages follow the house template ``"{function}: expected {what} {expected}, go
 from __future__ import annotations
 
 import math
-import numbers
 from abc import ABC, abstractmethod
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
+
+from .._checks import fail
 
 #: dtype kinds accepted for labels (bool, signed/unsigned integer, floating) and for raw scores.
 LABEL_KINDS = "biuf"
@@ -44,47 +45,7 @@ _KIND_NAMES = {LABEL_KINDS: "real (floating, integer or bool)", SCORE_KINDS: "re
 REDUCTIONS = ("mean", "sum", "none")
 
 
-# -- validation (torch-free; the same message template as losslab._validation) ----------------------
-def _fail(fn: str, what: str, expected: Any, actual: Any, exc: type[Exception] = ValueError) -> NoReturn:
-    raise exc(f"{fn}: expected {what} {expected}, got {actual}")
-
-
-def _number(fn: str, name: str, value: Any, *, low: float, high: float | None = None,
-            low_open: bool = False, high_open: bool = False) -> float:
-    """A finite real hyper-parameter in the given interval (NumPy scalars included, ``bool`` not)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        _fail(fn, f"`{name}` to be", "a real number", repr(value), TypeError)
-    value = float(value)
-    if not math.isfinite(value):
-        _fail(fn, f"`{name}` to be", "finite", value)
-    if value < low or (low_open and value == low):
-        _fail(fn, f"`{name}`", f"{'>' if low_open else '>='} {low}", value)
-    if high is not None and (value > high or (high_open and value == high)):
-        _fail(fn, f"`{name}`", f"{'<' if high_open else '<='} {high}", value)
-    return value
-
-
-def _flag(fn: str, name: str, value: Any) -> bool:
-    """A ``bool`` option (``numpy.bool_`` included; no truthiness of strings or numbers)."""
-    if not isinstance(value, (bool, np.bool_)):
-        _fail(fn, f"`{name}` to be", "a bool", repr(value), TypeError)
-    return bool(value)
-
-
-def _index(fn: str, name: str, value: Any, *, low: int | None = None) -> int:
-    """An integer option such as ``ignore_index`` (NumPy integers included; ``bool`` and floats not)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        _fail(fn, f"`{name}` to be", "an int", repr(value), TypeError)
-    value = int(value)
-    if low is not None and value < low:
-        _fail(fn, f"`{name}`", f">= {low}", value)
-    return value
-
-
-def _option(fn: str, name: str, value: Any, choices: tuple) -> Any:
-    if not isinstance(value, str) or value not in choices:
-        _fail(fn, f"`{name}` one of", choices, repr(value))
-    return value
+# -- validation (the house checks of plain values come from losslab._checks, torch-free) ----------------
 
 
 def _array(fn: str, name: str, value: Any, kinds: str = LABEL_KINDS) -> np.ndarray:
@@ -92,9 +53,9 @@ def _array(fn: str, name: str, value: Any, kinds: str = LABEL_KINDS) -> np.ndarr
     try:
         a = np.asarray(value)
     except (TypeError, ValueError) as err:  # e.g. ragged nested lists
-        _fail(fn, f"`{name}` to be", "an array of real numbers", f"{type(value).__name__} ({err})", TypeError)
+        fail(fn, f"`{name}` to be", "an array of real numbers", f"{type(value).__name__} ({err})", TypeError)
     if a.dtype.kind not in kinds:
-        _fail(fn, f"`{name}` dtype to be", _KIND_NAMES.get(kinds, kinds), a.dtype, TypeError)
+        fail(fn, f"`{name}` dtype to be", _KIND_NAMES.get(kinds, kinds), a.dtype, TypeError)
     return a
 
 
@@ -107,9 +68,9 @@ def _finite_range(fn: str, name: str, a: np.ndarray) -> tuple[float, float]:
     """``(min, max)`` of a non-empty real array; NaN or ±inf fail (``min``/``max`` propagate NaN: no mask)."""
     lo, hi = float(a.min()), float(a.max())
     if lo != lo or hi != hi:
-        _fail(fn, f"`{name}` to be", "free of NaN", f"{int(np.isnan(a).sum())} NaN value(s)")
+        fail(fn, f"`{name}` to be", "free of NaN", f"{int(np.isnan(a).sum())} NaN value(s)")
     if math.isinf(lo) or math.isinf(hi):
-        _fail(fn, f"`{name}` to be", "finite", f"values in [{lo:g}, {hi:g}]")
+        fail(fn, f"`{name}` to be", "finite", f"values in [{lo:g}, {hi:g}]")
     return lo, hi
 
 
@@ -117,7 +78,7 @@ def _same_shape_1d(fn: str, y: Any, raw: Any) -> tuple[np.ndarray, np.ndarray]:
     """``y`` and ``raw`` as float64 arrays of one shape ``(n,)`` (no broadcasting)."""
     y, raw = _float64(fn, "y", y), _float64(fn, "raw", raw, SCORE_KINDS)
     if raw.ndim != 1 or y.shape != raw.shape:
-        _fail(fn, "`y` and `raw` of", "equal shape (n,)", f"`y` {y.shape} and `raw` {raw.shape}")
+        fail(fn, "`y` and `raw` of", "equal shape (n,)", f"`y` {y.shape} and `raw` {raw.shape}")
     return y, raw
 
 
@@ -127,9 +88,9 @@ def _labels(fn: str, y: Any) -> np.ndarray:
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     if y.ndim != 1:
-        _fail(fn, "`y` shape", "(n,) (or a column (n, 1))", y.shape)
+        fail(fn, "`y` shape", "(n,) (or a column (n, 1))", y.shape)
     if y.size == 0:
-        _fail(fn, "`y` to be", "non-empty", "an empty array")
+        fail(fn, "`y` to be", "non-empty", "an empty array")
     return y
 
 
@@ -139,13 +100,13 @@ def _sample_weight(fn: str, sample_weight: Any, n: int) -> np.ndarray:
         return np.ones(n)
     w = _float64(fn, "sample_weight", sample_weight)
     if w.shape != (n,):
-        _fail(fn, "`sample_weight` shape", (n,), w.shape)
+        fail(fn, "`sample_weight` shape", (n,), w.shape)
     lo, hi = float(w.min()), float(w.max())
     if not (math.isfinite(lo) and math.isfinite(hi)) or lo < 0:
-        _fail(fn, "`sample_weight` values to be", "finite and >= 0", f"values in [{lo:g}, {hi:g}]")
+        fail(fn, "`sample_weight` values to be", "finite and >= 0", f"values in [{lo:g}, {hi:g}]")
     total = float(w.sum())
     if total <= 0:
-        _fail(fn, "`sample_weight` sum", "> 0", total)
+        fail(fn, "`sample_weight` sum", "> 0", total)
     return w
 
 

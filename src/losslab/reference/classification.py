@@ -30,18 +30,14 @@ import functools
 
 import numpy as np
 
+from .._checks import check_bool, check_index, check_number, check_option, fail
 from ._base import (
     REDUCTIONS,
     SCORE_KINDS,
     Objective,
     _array,
-    _fail,
     _finite_range,
-    _flag,
-    _index,
     _labels,
-    _number,
-    _option,
     _same_shape_1d,
     _sample_weight,
 )
@@ -128,14 +124,14 @@ def _unit_targets(fn: str, y: np.ndarray) -> None:
     if y.size:
         lo, hi = _finite_range(fn, "y", y)
         if lo < 0 or hi > 1:
-            _fail(fn, "`y` values in", "[0, 1]", f"values in [{lo:g}, {hi:g}]")
+            fail(fn, "`y` values in", "[0, 1]", f"values in [{lo:g}, {hi:g}]")
 
 
 def _scores_2d(fn: str, raw) -> np.ndarray:
     """Multi-class raw scores: a real array ``(n, K)``, as C-contiguous float64."""
     raw = _array(fn, "raw", raw, SCORE_KINDS)
     if raw.ndim != 2:
-        _fail(fn, "`raw` shape", "(n, K)", raw.shape)
+        fail(fn, "`raw` shape", "(n, K)", raw.shape)
     return np.ascontiguousarray(raw, dtype=np.float64)
 
 
@@ -147,7 +143,7 @@ def _as_indices(fn: str, y: np.ndarray) -> np.ndarray:
         yi = y.astype(np.intp)
     bad = yi != y
     if bad.any():
-        _fail(fn, "`y` to hold", "integer class indices", f"{int(bad.sum())} other value(s), e.g. {float(y[bad][0]):g}")
+        fail(fn, "`y` to hold", "integer class indices", f"{int(bad.sum())} other value(s), e.g. {float(y[bad][0]):g}")
     return yi
 
 
@@ -163,7 +159,7 @@ def _index_range(fn: str, yi: np.ndarray, k: int, ignore_index: int | None) -> t
         lo, hi = int(yi.min()), int(yi.max())
         if lo < 0 or hi >= k:
             extra = "" if ignore_index is None else f" (or ignore_index={ignore_index})"
-            _fail(fn, "`y` class indices in", f"[0, {k - 1}] for {k} classes{extra}", f"values in [{lo}, {hi}]")
+            fail(fn, "`y` class indices in", f"[0, {k - 1}] for {k} classes{extra}", f"values in [{lo}, {hi}]")
     return yi, keep
 
 
@@ -175,10 +171,10 @@ def _class_inputs(fn: str, y, raw, ignore_index: int | None = None, vectors: tup
     y, raw = _array(fn, "y", y), _scores_2d(fn, raw)
     n, k = raw.shape
     if y.shape != (n,):
-        _fail(fn, "class-index `y` shape", f"{(n,)} for `raw` shape {raw.shape}", y.shape)
+        fail(fn, "class-index `y` shape", f"{(n,)} for `raw` shape {raw.shape}", y.shape)
     for name, v in vectors:
         if v is not None and v.shape[0] != k:
-            _fail(fn, f"`{name}` shape", f"({k},) for `raw` shape {raw.shape}", v.shape)
+            fail(fn, f"`{name}` shape", f"({k},) for `raw` shape {raw.shape}", v.shape)
     y, keep = _index_range(fn, _as_indices(fn, y), k, ignore_index)
     return y, raw, keep
 
@@ -189,10 +185,10 @@ def _probability_rows(fn: str, name: str, t: np.ndarray, atol: float = 1e-3) -> 
         return
     lo, hi = _finite_range(fn, name, t)
     if lo < 0 or hi > 1:
-        _fail(fn, f"`{name}` values in", "[0, 1]", f"values in [{lo:g}, {hi:g}]")
+        fail(fn, f"`{name}` values in", "[0, 1]", f"values in [{lo:g}, {hi:g}]")
     dev = float(np.abs(t.sum(axis=1) - 1.0).max())
     if dev > atol:
-        _fail(fn, f"`{name}` rows summing to 1 along dim 1, max deviation <=", atol, f"{dev:g}")
+        fail(fn, f"`{name}` rows summing to 1 along dim 1, max deviation <=", atol, f"{dev:g}")
 
 
 def _class_vector(fn: str, name: str, value) -> np.ndarray | None:
@@ -201,11 +197,11 @@ def _class_vector(fn: str, name: str, value) -> np.ndarray | None:
         return None
     a = _array(fn, name, value, SCORE_KINDS)
     if a.ndim != 1:
-        _fail(fn, f"`{name}` to be", "a per-class vector (K,) or None",
+        fail(fn, f"`{name}` to be", "a per-class vector (K,) or None",
               f"the scalar {value!r}" if a.ndim == 0 else f"shape {a.shape}")
     v = np.array(a, dtype=np.float64)
     if v.size and (not np.all(np.isfinite(v)) or np.any(v < 0)):
-        _fail(fn, f"`{name}` values to be", "finite and >= 0", v.tolist())
+        fail(fn, f"`{name}` values to be", "finite and >= 0", v.tolist())
     return v
 
 
@@ -352,9 +348,9 @@ def _class_init_inputs(fn: str, y, sample_weight, n_classes, ignore_index: int |
     w = _sample_weight(fn, sample_weight, y.size)
     name, v = vector
     if n_classes is not None:
-        k = _index(fn, "n_classes", n_classes, low=1)
+        k = check_index(fn, "n_classes", n_classes, low=1)
         if v is not None and v.shape[0] != k:
-            _fail(fn, f"`{name}` shape", f"({k},) for n_classes={k}", v.shape)
+            fail(fn, f"`{name}` shape", f"({k},) for n_classes={k}", v.shape)
     elif v is not None:
         k = v.shape[0]
     else:
@@ -442,17 +438,17 @@ class SigmoidCrossEntropy(_Binary):
         if pos_weight is not None:
             a = _array(fn, "pos_weight", pos_weight, SCORE_KINDS)
             if a.ndim > 1:
-                _fail(fn, "`pos_weight` to be", "a scalar or a per-row vector (n,)", f"shape {a.shape}")
+                fail(fn, "`pos_weight` to be", "a scalar or a per-row vector (n,)", f"shape {a.shape}")
             self.pos_weight = np.array(a, dtype=np.float64)  # a copy: later edits of the caller's array don't leak
             if not np.all(np.isfinite(self.pos_weight)) or np.any(self.pos_weight < 0):
-                _fail(fn, "`pos_weight` values to be", "finite and >= 0", self.pos_weight.tolist())
-        self.label_smoothing = _number(fn, "label_smoothing", label_smoothing, low=0, high=1)
-        _option(fn, "reduction", reduction, REDUCTIONS)
+                fail(fn, "`pos_weight` values to be", "finite and >= 0", self.pos_weight.tolist())
+        self.label_smoothing = check_number(fn, "label_smoothing", label_smoothing, low=0, high=1)
+        check_option(fn, "reduction", reduction, REDUCTIONS)
 
     def _check_rows(self, fn: str, n: int, arrays: str) -> None:
         pw = self.pos_weight
         if pw is not None and pw.ndim == 1 and pw.shape[0] not in (1, n):
-            _fail(fn, "`pos_weight` shape", f"(), (1,) or ({n},) for {arrays} of shape ({n},)", pw.shape)
+            fail(fn, "`pos_weight` shape", f"(), (1,) or ({n},) for {arrays} of shape ({n},)", pw.shape)
 
     def _smooth(self, y: np.ndarray) -> np.ndarray:
         ls = self.label_smoothing
@@ -510,9 +506,9 @@ class SigmoidFocal(_Binary):
     key = "sigmoid_focal"
 
     def __init__(self, gamma: float = 2.0, alpha: float | None = 0.25, reduction: str = "mean") -> None:
-        self.gamma = _number("SigmoidFocal", "gamma", gamma, low=0)
-        self.alpha = None if alpha is None else _number("SigmoidFocal", "alpha", alpha, low=0, high=1)
-        _option("SigmoidFocal", "reduction", reduction, REDUCTIONS)
+        self.gamma = check_number("SigmoidFocal", "gamma", gamma, low=0)
+        self.alpha = None if alpha is None else check_number("SigmoidFocal", "alpha", alpha, low=0, high=1)
+        check_option("SigmoidFocal", "reduction", reduction, REDUCTIONS)
 
     def _parts(self, y, raw):
         p, q = _sigmoid_pq(raw)
@@ -575,10 +571,10 @@ class Asymmetric(_Binary):
     def __init__(self, gamma_pos: float = 0.0, gamma_neg: float = 4.0, clip: float = 0.05,
                  reduction: str = "mean") -> None:
         fn = "Asymmetric"
-        self.gamma_pos = _number(fn, "gamma_pos", gamma_pos, low=0)
-        self.gamma_neg = _number(fn, "gamma_neg", gamma_neg, low=0)
-        self.clip = _number(fn, "clip", clip, low=0, high=1, high_open=True)
-        _option(fn, "reduction", reduction, REDUCTIONS)
+        self.gamma_pos = check_number(fn, "gamma_pos", gamma_pos, low=0)
+        self.gamma_neg = check_number(fn, "gamma_neg", gamma_neg, low=0)
+        self.clip = check_number(fn, "clip", clip, low=0, high=1, high_open=True)
+        check_option(fn, "reduction", reduction, REDUCTIONS)
 
     def _neg_parts(self, raw, p, q):
         m = self.clip
@@ -639,9 +635,9 @@ class _Multiclass(Objective):
 
 def _ce_config(fn: str, class_weight, ignore_index, label_smoothing, reduction):
     """Checked ``(class_weight, ignore_index, label_smoothing)`` of the softmax cross-entropy options."""
-    _option(fn, "reduction", reduction, REDUCTIONS)
-    return (_class_vector(fn, "class_weight", class_weight), _index(fn, "ignore_index", ignore_index),
-            _number(fn, "label_smoothing", label_smoothing, low=0, high=1))
+    check_option(fn, "reduction", reduction, REDUCTIONS)
+    return (_class_vector(fn, "class_weight", class_weight), check_index(fn, "ignore_index", ignore_index),
+            check_number(fn, "label_smoothing", label_smoothing, low=0, high=1))
 
 
 class SoftmaxCrossEntropy(_Multiclass):
@@ -745,10 +741,10 @@ class SoftmaxFocal(_Multiclass):
 
     def __init__(self, gamma: float = 2.0, alpha=None, ignore_index: int = -100, reduction: str = "mean") -> None:
         fn = "SoftmaxFocal"
-        self.gamma = _number(fn, "gamma", gamma, low=0)
+        self.gamma = check_number(fn, "gamma", gamma, low=0)
         self.alpha = _class_vector(fn, "alpha", alpha)
-        self.ignore_index = _index(fn, "ignore_index", ignore_index)
-        _option(fn, "reduction", reduction, REDUCTIONS)
+        self.ignore_index = check_index(fn, "ignore_index", ignore_index)
+        check_option(fn, "reduction", reduction, REDUCTIONS)
 
     def _parts(self, fn, y, raw):
         y, raw, keep = _class_inputs(fn, y, raw, self.ignore_index, (("alpha", self.alpha),))
@@ -815,7 +811,7 @@ class Poly1(_Multiclass):
 
     def __init__(self, epsilon: float = 1.0, class_weight=None, ignore_index: int = -100,
                  label_smoothing: float = 0.0, reduction: str = "mean") -> None:
-        self.epsilon = _number("Poly1", "epsilon", epsilon, low=-1)
+        self.epsilon = check_number("Poly1", "epsilon", epsilon, low=-1)
         self.class_weight, self.ignore_index, self.label_smoothing = _ce_config(
             "Poly1", class_weight, ignore_index, label_smoothing, reduction)
         self._ce = SoftmaxCrossEntropy(class_weight=self.class_weight, ignore_index=self.ignore_index,
@@ -876,8 +872,8 @@ class SoftmaxKLDiv(_Multiclass):
     key = "kl_div"
 
     def __init__(self, log_target: bool = False, reduction: str = "mean") -> None:
-        self.log_target = _flag("SoftmaxKLDiv", "log_target", log_target)
-        _option("SoftmaxKLDiv", "reduction", reduction, REDUCTIONS)
+        self.log_target = check_bool("SoftmaxKLDiv", "log_target", log_target)
+        check_option("SoftmaxKLDiv", "reduction", reduction, REDUCTIONS)
 
     def _probabilities(self, fn: str, y: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Checked probability rows ``(t, log t or None)`` of a ``(n, K)`` target."""
@@ -886,7 +882,7 @@ class SoftmaxKLDiv(_Multiclass):
             _probability_rows(fn, "y", y)
             return y, None
         if y.size and np.isnan(y.max()):
-            _fail(fn, "`y` to be", "free of NaN", f"{int(np.isnan(y).sum())} NaN value(s)")
+            fail(fn, "`y` to be", "free of NaN", f"{int(np.isnan(y).sum())} NaN value(s)")
         t = np.exp(y)
         _probability_rows(fn, "exp(y)", t)
         return t, y
@@ -895,11 +891,11 @@ class SoftmaxKLDiv(_Multiclass):
         y, raw = _array(fn, "y", y), _scores_2d(fn, raw)
         if y.ndim == 2:
             if y.shape != raw.shape:
-                _fail(fn, "probability `y` shape equal to `raw` shape", raw.shape, y.shape)
+                fail(fn, "probability `y` shape equal to `raw` shape", raw.shape, y.shape)
             t, logt = self._probabilities(fn, y)
             return t, raw, logt
         if y.ndim != 1:
-            _fail(fn, "`y` shape", f"{raw.shape[:1]} (class indices) or {raw.shape} (probabilities)", y.shape)
+            fail(fn, "`y` shape", f"{raw.shape[:1]} (class indices) or {raw.shape} (probabilities)", y.shape)
         y, raw, _ = _class_inputs(fn, y, raw)
         t = np.zeros_like(raw)
         _add_at_target(t, y, 1.0)
@@ -934,9 +930,9 @@ class SoftmaxKLDiv(_Multiclass):
             y, w, k, _ = _class_init_inputs(fn, y, sample_weight, n_classes)
             return _symmetric_log(_class_frequencies(y, k, w))
         if y.size == 0:
-            _fail(fn, "`y` to be", "non-empty", "an empty array")
-        if n_classes is not None and _index(fn, "n_classes", n_classes, low=1) != y.shape[1]:
-            _fail(fn, "probability `y` shape", f"(n, {n_classes}) for n_classes={n_classes}", y.shape)
+            fail(fn, "`y` to be", "non-empty", "an empty array")
+        if n_classes is not None and check_index(fn, "n_classes", n_classes, low=1) != y.shape[1]:
+            fail(fn, "probability `y` shape", f"(n, {n_classes}) for n_classes={n_classes}", y.shape)
         w = _sample_weight(fn, sample_weight, y.shape[0])
         t, _ = self._probabilities(fn, y)
         return _symmetric_log((w @ t) / w.sum())

@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from ._base import Objective, _fail, _finite_range, _flag, _labels, _number, _same_shape_1d, _sample_weight
+from .._checks import check_bool, check_number, fail
+from ._base import Objective, _finite_range, _labels, _same_shape_1d, _sample_weight
 
 __all__ = ["SquaredError", "AbsoluteError", "Huber", "SmoothL1", "LogCosh", "Pinball", "PoissonNLL"]
 
@@ -52,7 +53,7 @@ class _Regression(Objective):
         if y.size:
             lo, _ = _finite_range(fn, "y", y)
             if self._y_low is not None and lo < self._y_low:
-                _fail(fn, "`y` values", self._y_low_text, f"minimum {lo:g}")
+                fail(fn, "`y` values", self._y_low_text, f"minimum {lo:g}")
 
     def _inputs(self, where: str, y: Any, raw: Any) -> tuple[np.ndarray, np.ndarray]:
         fn = f"{type(self).__name__}.{where}"
@@ -187,7 +188,7 @@ class Huber(_Regression):
     key = "huber"
 
     def __init__(self, delta: float = 1.0) -> None:
-        self.delta = _number("Huber", "delta", delta, low=0, low_open=True)
+        self.delta = check_number("Huber", "delta", delta, low=0, low_open=True)
 
     def loss(self, y, raw):
         y, raw = self._inputs("loss", y, raw)
@@ -224,7 +225,7 @@ class SmoothL1(_Regression):
     key = "smooth_l1"
 
     def __init__(self, beta: float = 1.0) -> None:
-        self.beta = _number("SmoothL1", "beta", beta, low=0)
+        self.beta = check_number("SmoothL1", "beta", beta, low=0)
 
     def loss(self, y, raw):
         y, raw = self._inputs("loss", y, raw)
@@ -306,7 +307,7 @@ class Pinball(_Regression):
     key = "pinball"
 
     def __init__(self, quantile: float = 0.5) -> None:
-        self.quantile = _number("Pinball", "quantile", quantile, low=0, high=1, low_open=True, high_open=True)
+        self.quantile = check_number("Pinball", "quantile", quantile, low=0, high=1, low_open=True, high_open=True)
 
     def loss(self, y, raw):
         y, raw = self._inputs("loss", y, raw)
@@ -351,7 +352,7 @@ class PoissonNLL(_Regression):
     _y_low, _y_low_text = 0.0, ">= 0 (counts)"
 
     def __init__(self, full: bool = False) -> None:
-        self.full = _flag("PoissonNLL", "full", full)
+        self.full = check_bool("PoissonNLL", "full", full)
 
     def loss(self, y, raw):
         y, raw = self._inputs("loss", y, raw)
