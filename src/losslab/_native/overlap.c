@@ -175,43 +175,26 @@ static void focal_grad_k##K(const float* xb, const int32_t* tv, int64_t S, int64
 }
 DEFINE_FOCAL_FIXED(2) DEFINE_FOCAL_FIXED(3) DEFINE_FOCAL_FIXED(4)
 
-/* the specialised block for C classes: 1 when there is one (and it ran), else 0 */
-static int exps_fixed_f32(int64_t C, const float* xb, int64_t S, int64_t len, int64_t B, float* e, float* m,
-                          float* den) {
-    switch (C) {
-        case 2: exps_k2(xb, S, len, B, e, m, den); return 1;
-        case 3: exps_k3(xb, S, len, B, e, m, den); return 1;
-        case 4: exps_k4(xb, S, len, B, e, m, den); return 1;
-        default: return 0;
-    }
+/* NAME_fixed_f32(C, ...): runs the specialised block NAME_kC and returns 1 when there is one (C = 2, 3, 4),
+ * else returns 0 */
+#define DEFINE_DISPATCH(NAME, PARAMS, ARGS)                                                               \
+static int NAME##_fixed_f32 PARAMS {                                                                      \
+    switch (C) {                                                                                          \
+        case 2: NAME##_k2 ARGS; return 1;                                                                 \
+        case 3: NAME##_k3 ARGS; return 1;                                                                 \
+        case 4: NAME##_k4 ARGS; return 1;                                                                 \
+        default: return 0;                                                                                \
+    }                                                                                                     \
 }
-static int grad_fixed_f32(int64_t C, const float* xb, const int32_t* tv, int64_t S, int64_t len, int squared,
-                          const float* gi, const float* gm, const float* gl, float* gb) {
-    switch (C) {
-        case 2: grad_k2(xb, tv, S, len, squared, gi, gm, gl, gb); return 1;
-        case 3: grad_k3(xb, tv, S, len, squared, gi, gm, gl, gb); return 1;
-        case 4: grad_k4(xb, tv, S, len, squared, gi, gm, gl, gb); return 1;
-        default: return 0;
-    }
-}
-static int focal_exps_fixed_f32(int64_t C, const float* xb, const int32_t* tv, int64_t S, int64_t len,
-                                float* m, float* den, float* xt, float* et, float* rest) {
-    switch (C) {
-        case 2: focal_exps_k2(xb, tv, S, len, m, den, xt, et, rest); return 1;
-        case 3: focal_exps_k3(xb, tv, S, len, m, den, xt, et, rest); return 1;
-        case 4: focal_exps_k4(xb, tv, S, len, m, den, xt, et, rest); return 1;
-        default: return 0;
-    }
-}
-static int focal_grad_fixed_f32(int64_t C, const float* xb, const int32_t* tv, int64_t S, int64_t len,
-                                const float* k, const float* gout, float g0, float* gb) {
-    switch (C) {
-        case 2: focal_grad_k2(xb, tv, S, len, k, gout, g0, gb); return 1;
-        case 3: focal_grad_k3(xb, tv, S, len, k, gout, g0, gb); return 1;
-        case 4: focal_grad_k4(xb, tv, S, len, k, gout, g0, gb); return 1;
-        default: return 0;
-    }
-}
+DEFINE_DISPATCH(exps, (int64_t C, const float* xb, int64_t S, int64_t len, int64_t B, float* e, float* m,
+                       float* den), (xb, S, len, B, e, m, den))
+DEFINE_DISPATCH(grad, (int64_t C, const float* xb, const int32_t* tv, int64_t S, int64_t len, int squared,
+                       const float* gi, const float* gm, const float* gl, float* gb),
+                (xb, tv, S, len, squared, gi, gm, gl, gb))
+DEFINE_DISPATCH(focal_exps, (int64_t C, const float* xb, const int32_t* tv, int64_t S, int64_t len, float* m,
+                             float* den, float* xt, float* et, float* rest), (xb, tv, S, len, m, den, xt, et, rest))
+DEFINE_DISPATCH(focal_grad, (int64_t C, const float* xb, const int32_t* tv, int64_t S, int64_t len,
+                             const float* k, const float* gout, float g0, float* gb), (xb, tv, S, len, k, gout, g0, gb))
 /* float64 keeps the general blocks */
 #define exps_fixed_f64(...) 0
 #define grad_fixed_f64(...) 0
