@@ -219,8 +219,8 @@ def parse_term(text: str, fn: str = _FN) -> tuple[Term, str | None]:
 def parse_candidate(text: str, fn: str = _FN) -> Candidate:
     """A :class:`Candidate` from its string form (``advised`` is resolved per task, from the training labels).
 
-    ``fn`` names the caller in error messages. Raises ``ValueError`` (one line) on an unknown key, an
-    unknown option or a value of the wrong kind.
+    ``fn`` names the caller in error messages. Raises ``ValueError`` or ``TypeError`` (one line) on an
+    unknown key, an unknown option, or a value of the wrong kind or out of the registry's range.
 
     Example:
         >>> from losslab.compare import parse_candidate
@@ -245,6 +245,9 @@ def parse_candidate(text: str, fn: str = _FN) -> Candidate:
     terms, biases = [], set()
     for part in _split_top(text, "+"):
         term, bias = parse_term(part, fn)
+        # kinds and ranges of the loss options, before any data is read (auto weights come from the data)
+        registry.check_params(term.key, {k: v for k, v in term.params.items() if v != "auto"},
+                              f"{fn}: candidate {text!r}")
         terms.append(term)
         if bias:
             biases.add(bias)
