@@ -478,31 +478,9 @@ def plot_cmd(losses: list[str] = typer.Argument(..., help="Losses: keys with opt
         params[k.strip()] = v.strip()
     if on == "probability":
         losses = [_on_probability(s) for s in losses]
-    _check_span(span, losses, x)
     _check_writable("plot", "--out", out, folder=False)
     path = plot_losses(losses, out=out, axis=x, target=target, params=params, span=span)
     console.print(f"plot: {path}")
-
-
-#: Largest --span: on a logit axis σ(z) is 1 to float64 precision beyond |z| ≈ 37 and exp(-z) overflows
-#: beyond 709 (warnings, then NaN), so 500; residual axes take large values (no overflow up to 1e6).
-SPAN_MAX = {"logit": 500.0, "residual": 1e6}
-
-
-def _check_span(span: float | None, losses: list[str], x: str) -> None:
-    """``--span``: a finite number in (0, SPAN_MAX] for the axis the losses are drawn on."""
-    if span is None:
-        return
-    if not (math.isfinite(span) and span > 0):
-        raise UserError(f"plot: expected --span a finite number > 0, got {span!r}")
-    from .compare.candidates import parse_candidate
-
-    terms = [t for s in losses for t in parse_candidate(s, "plot").terms]
-    logit = x in ("logit", "probability") or any(
-        t.on == "probability" or registry.get(t.key).input_kind != "regression" for t in terms)
-    axis = "logit" if logit else "residual"
-    if span > SPAN_MAX[axis]:
-        raise UserError(f"plot: expected --span at most {SPAN_MAX[axis]:g} on a {axis} axis, got {span!r}")
 
 
 def _on_probability(text: str) -> str:

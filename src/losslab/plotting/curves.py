@@ -15,13 +15,15 @@ class 1 (a 2-class softmax is a sigmoid of the margin). Compositions (``a+0.5*b`
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .._validation import check_number, fail
+from .._validation import fail
 from ._figure import colours, new_figure, save
 
 AXES = ("auto", "logit", "probability", "residual")
@@ -87,6 +89,19 @@ def _merge_params(terms, params: dict[str, str] | None) -> None:
                  f"{name!r}, which none of them has")
 
 
+#: Largest ``span`` per axis: on a logit axis σ(z) is 1 to float64 precision beyond |z| ≈ 37 and exp(−z)
+#: overflows beyond 709 (warnings, then NaN), so 500; residual axes take large values (no overflow up to 1e6).
+SPAN_MAX = {"logit": 500.0, "residual": 1e6}
+
+
+def _check_span(span: Any, kind: str) -> None:
+    """``span`` a finite number in ``(0, SPAN_MAX[kind]]``, checked before any curve is computed."""
+    if isinstance(span, bool) or not isinstance(span, numbers.Real):
+        fail(_FN, "`span` (--span) to be", "a real number", repr(span), TypeError)
+    if not (math.isfinite(span) and 0 < span <= SPAN_MAX[kind]):
+        fail(_FN, "`span` (--span) a finite number in", f"(0, {SPAN_MAX[kind]:g}] on a {kind} axis", repr(span))
+
+
 def plot_losses(losses: list[str], *, out: str | Path = "losslab-plot.png", axis: str = "auto",
                 target: float = 1.0, params: dict[str, str] | None = None, span: float | None = None,
                 title: str | None = None) -> Path:
@@ -99,7 +114,7 @@ def plot_losses(losses: list[str], *, out: str | Path = "losslab-plot.png", axis
             ``probability`` or ``residual``.
         target: the label ``y`` for classification losses (default 1: left of 0 is "confidently wrong").
         params: ``{name: value}`` applied to every loss that has the option (``--param gamma=2``).
-        span: half-width of the x range (default 8 for logits, 4 for residuals).
+        span: half-width of the x range (default 8 for logits, 4 for residuals; at most 500 and 1e6).
 
     Example:
         >>> import tempfile, pathlib
@@ -117,12 +132,14 @@ def plot_losses(losses: list[str], *, out: str | Path = "losslab-plot.png", axis
         fail(_FN, "--x one of", AXES, repr(axis))
     if not 0.0 <= float(target) <= 1.0:
         fail(_FN, "--target in", "[0, 1]", target)
-    if span is not None:
-        check_number(_FN, "span", span, low=0, low_open=True)
     cands = [parse_candidate(s, _FN) for s in losses]
     for c in cands:
         if c.advised:
             fail(_FN, "registry loss keys (advised needs", "data)", "advised")
+    if span is not None:
+        _check_span(span, "logit" if axis in ("logit", "probability") or any(
+            t.on == "probability" or t.spec().input_kind != "regression" for c in cands for t in c.terms)
+            else "residual")
     _merge_params([t for c in cands for t in c.terms], params)
     z = np.linspace(-(span or 8.0), span or 8.0, 801)
     r = np.linspace(-(span or 4.0), span or 4.0, 801)
