@@ -132,6 +132,31 @@ def test_memory_layout_does_not_change_the_loss(spec, layout, spatial):
     torch.testing.assert_close(x2.grad, x1.grad)
 
 
+COMPILED = [(s, "aot_eager") for s in SPECS] + [(registry.get(k), "inductor")
+                                                for k in ("softmax_dice_ce", "sigmoid_focal", "huber")]
+
+
+@pytest.mark.parametrize(("spec", "backend"), COMPILED, ids=[f"{s.key}-{b}" for s, b in COMPILED])
+def test_torch_compile_gives_the_eager_result(spec, backend):
+    """``torch.compile`` of the module (graph breaks allowed: the native kernels and the data-dependent
+    checks run eagerly) gives the eager value and gradient. ``aot_eager`` traces every entry with fake
+    tensors through autograd; three entries also go through inductor's code generation."""
+    from torch._dynamo.testing import CompileCounterWithBackend
+
+    torch._dynamo.reset()  # a fresh cache: modules sharing `forward` would otherwise hit the recompile limit
+    x, y = small(spec, spatial=(8, 8))
+    loss = spec.build()
+    x1, x2 = x.clone().requires_grad_(True), x.clone().requires_grad_(True)
+    expected = loss(x1, y)
+    expected.backward()
+    counter = CompileCounterWithBackend(backend)
+    value = torch.compile(loss, backend=counter)(x2, y)
+    value.backward()
+    assert counter.frame_count >= 1  # something was compiled, not skipped
+    torch.testing.assert_close(value, expected, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(x2.grad, x1.grad, rtol=1e-4, atol=1e-6)
+
+
 @pytest.mark.parametrize("spatial", [(4, 3), (8, 8)], ids=["small", "native-size"])
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
 def test_nan_prediction_is_never_hidden(spec, spatial):
