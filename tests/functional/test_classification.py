@@ -946,3 +946,51 @@ def test_error_messages_softmax():
     _raises(ValueError, poly1_cross_entropy, x, t, reduction="batchmean", must=("`reduction`", "'batchmean'"))
     # validate=False skips the label-range pass
     softmax_cross_entropy(x, q / 1.5 * 0.8, validate=False)
+
+
+# ================================================================= classes masked with a −∞ logit
+MASKED = [  # (loss, keyword arguments whose per-class tensors are cropped with the masked class)
+    (softmax_cross_entropy, {}),
+    (softmax_cross_entropy, {"class_weight": torch.tensor([0.5, 2.0, 1.0, 3.0], dtype=D)}),
+    (softmax_focal_loss, {"gamma": 2.0}),
+    (softmax_focal_loss, {"gamma": 0.5, "alpha": torch.tensor([0.2, 0.5, 0.9, 0.4], dtype=D)}),
+    (poly1_cross_entropy, {"epsilon": 1.0}),
+    (poly1_cross_entropy, {"epsilon": 2.0, "class_weight": torch.tensor([0.5, 2.0, 1.0, 3.0], dtype=D)}),
+    (softmax_kl_div, {}),
+    (softmax_kl_div, {"log_target": True}),
+]
+MASKED_IDS = [f.__name__ + "".join(f"-{k}" for k in kw) for f, kw in MASKED]
+
+
+@pytest.mark.parametrize("spatial", [(), (3, 2)])
+@pytest.mark.parametrize(("fn", "kw"), MASKED, ids=MASKED_IDS)
+def test_class_masked_by_minus_inf_logit_equals_cropping_it(fn, kw, spatial):
+    """A class masked with logit −∞ and target probability 0 (action masks, constrained vocabularies) costs
+    exactly what cropping it out costs, with a zero gradient there; torch's soft-target cross-entropy gives
+    NaN (0 · log 0)."""
+    masked = 2
+    x, _ = class_data(7, n=5, c=4, spatial=spatial)
+    t = soft_targets(7, n=5, c=4, spatial=spatial, with_zeros=False)
+    t[:, masked] = 0
+    t = t / t.sum(1, keepdim=True)
+    x[:, masked] = -math.inf
+    keep = [k for k in range(4) if k != masked]
+    cropped_kw = {k: v[keep] if isinstance(v, torch.Tensor) else v for k, v in kw.items()}
+    tt = torch.log(t) if kw.get("log_target") else t
+    for reduction in REDUCTIONS:
+        ours, g = grad_of(fn, x, tt, reduction=reduction, **kw)
+        ref, g_ref = grad_of(fn, x[:, keep], tt[:, keep], reduction=reduction, **cropped_kw)
+        close(ours, ref)
+        close(g[:, keep], g_ref)
+        assert bool((g[:, masked] == 0).all())
+
+
+@pytest.mark.parametrize(("fn", "kw"), MASKED, ids=MASKED_IDS)
+def test_masked_class_with_target_mass_is_infinite_and_nan_still_propagates(fn, kw):
+    x, _ = class_data(8, n=3, c=4)
+    t = soft_targets(8, n=3, c=4, with_zeros=False)
+    x[0, 1] = -math.inf  # target probability > 0 on a class the logits rule out: the loss is +∞, not NaN
+    tt = torch.log(t) if kw.get("log_target") else t
+    assert fn(x, tt, reduction="none", **kw)[0] == math.inf
+    x[0, 1] = math.nan
+    assert torch.isnan(fn(x, tt, reduction="none", **kw)[0])

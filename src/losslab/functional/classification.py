@@ -186,6 +186,23 @@ def _class_weighted_reduce(fn: str, loss: torch.Tensor, reduction: str, weight: 
     return torch.where(ok, total / torch.where(ok, den, torch.ones_like(den)), total * 0)
 
 
+def _target_log_prob_sum(y: torch.Tensor, logp: torch.Tensor, factor: torch.Tensor | None = None) -> torch.Tensor:
+    """``Σ_k y_k · log p_k (· f_k)`` over the class axis, with ``0 · log 0 = 0``.
+
+    A class masked with a −∞ logit then costs nothing where its target is 0 (torch's soft-target
+    ``cross_entropy`` gives NaN there) and ``+∞`` where it is not. The plain products are summed first; only
+    a NaN sum (a masked class, or a NaN input, which stays NaN) recomputes it with the zero-target terms set
+    to 0, so the common case pays one sum of the ``(N, *)`` result.
+    """
+    def weighted_sum(terms: torch.Tensor) -> torch.Tensor:
+        return (terms if factor is None else terms * factor).sum(1)
+
+    total = weighted_sum(y * logp)
+    if bool(total.sum().isnan()):  # every term is <= 0, so the sum is NaN only if some term is
+        total = weighted_sum(torch.where(y == 0, 0.0, y * logp))  # masked before `factor` meets its NaN
+    return total
+
+
 def _gather_target(logp: torch.Tensor, t: torch.Tensor, ignore_index: int) -> tuple[torch.Tensor, torch.Tensor,
                                                                                       torch.Tensor]:
     """``(log p_y, mask, safe_t)``: the target class log-probability (0 index where ignored)."""
@@ -547,7 +564,9 @@ def softmax_cross_entropy(logits: torch.Tensor, target: torch.Tensor, *, class_w
         (the unsmoothed target), so a one-hot target gives exactly the index result; torch instead
         divides by N when class weights are given (a documented difference; without class weights
         both divide by N). All-ignored or empty → 0 with the graph connected (torch: NaN).
-        ``ignore_index`` does not apply to probability targets (torch neither).
+        ``ignore_index`` does not apply to probability targets (torch neither). A class masked with a
+        −∞ logit costs 0 where its target probability is 0 (``0 · log 0 = 0``; torch: NaN), as do the
+        other softmax losses with probability targets.
 
     References:
         Bridle, Probabilistic Interpretation of Feedforward Classification Network Outputs, 1990;
@@ -572,7 +591,8 @@ def _cross_entropy(fn: str, x: torch.Tensor, t: torch.Tensor, soft: bool, cw: to
                    weight: torch.Tensor | None, ignore_index: int, reduction: str) -> torch.Tensor:
     """:func:`softmax_cross_entropy` on checked inputs (those of :func:`_class_inputs`)."""
     if soft:
-        loss = F.cross_entropy(x, t, weight=cw, reduction="none", label_smoothing=ls)
+        yt = t if ls == 0 else t * (1 - ls) + ls / x.shape[1]
+        loss = -_target_log_prob_sum(yt if cw is None else yt * _class_view(cw, x), F.log_softmax(x, 1))
         elem = None if cw is None or reduction != "mean" else (t * _class_view(cw, x)).sum(1)
         return _class_weighted_reduce(fn, loss, reduction, weight, None, elem)
     # index targets: torch's fused kernel gives the unreduced loss (ignored elements are 0).
@@ -645,12 +665,10 @@ def softmax_focal_loss(logits: torch.Tensor, target: torch.Tensor, *, gamma: flo
     a = _class_vector(fn, "alpha", alpha, x)
     if soft:
         logp = F.log_softmax(x, 1)
-        terms = logp * t
-        if gamma != 0:
-            terms = terms * focal_factor(log_softmax_complement(logp), gamma)
+        factor = None if gamma == 0 else focal_factor(log_softmax_complement(logp), gamma)
         if a is not None:
-            terms = terms * _class_view(a, x)
-        return reduce_loss(-terms.sum(1), reduction, weight=weight, fn=fn)
+            factor = _class_view(a, x) if factor is None else factor * _class_view(a, x)
+        return reduce_loss(-_target_log_prob_sum(t, logp, factor), reduction, weight=weight, fn=fn)
     differentiable_alpha = a is not None and a.requires_grad and torch.is_grad_enabled()
     kernels = None if differentiable_alpha or (gamma == 0 and a is None) else _focal_kernels(x)
     if kernels is not None:
@@ -845,7 +863,7 @@ def poly1_cross_entropy(logits: torch.Tensor, target: torch.Tensor, *, epsilon: 
     if soft:
         yt = t if ls == 0 else t * (1 - ls) + ls / num_classes
         ywt = yt if cw is None else yt * _class_view(cw, x)
-        ce = -(logp * ywt).sum(1)
+        ce = -_target_log_prob_sum(ywt, logp)
         pt = (yt * logp.exp()).sum(1)
         elem = None if cw is None else (t * _class_view(cw, x)).sum(1)
         loss = ce + epsilon * (1 - pt) * (1 if elem is None else elem)
@@ -909,8 +927,9 @@ def softmax_kl_div(logits: torch.Tensor, target: torch.Tensor, *, log_target: bo
         loss = F.cross_entropy(x, t, reduction="none")
     else:
         logp = F.log_softmax(x, 1)
-        if log_target:  # t = −inf is probability 0: its term is 0 (0 · log 0 = 0), not 0 · ∞ = NaN
-            loss = torch.where(t.isneginf(), 0.0, t.exp() * (t - logp)).sum(1)
+        if log_target:  # probability 0 (t = −inf, or exp(t) underflowing) has term 0, not 0 · ∞ = NaN
+            pt = t.exp()
+            loss = torch.where(pt == 0, 0.0, pt * (t - logp)).sum(1)
         else:
-            loss = (torch.xlogy(t, t) - t * logp).sum(1)
+            loss = torch.xlogy(t, t).sum(1) - _target_log_prob_sum(t, logp)
     return reduce_loss(loss, reduction, weight=weight, fn=fn)
