@@ -47,14 +47,10 @@ from losslab.functional import (
     softmax_tversky_loss,
 )
 
-F64 = torch.float64
+from ._published import F64, check, sigmoid_logits, softmax_logits, tensor
 
 
 # ------------------------------------------------------------------------------------------------ helpers
-def tensor(data, dtype=F64) -> torch.Tensor:
-    return torch.tensor(data, dtype=dtype)
-
-
 def labels(data) -> torch.Tensor:
     """A ``(N, 1, *spatial)`` label map (MONAI's layout) as our class-index target ``(N, *spatial)``."""
     return torch.tensor(data).squeeze(1).long()
@@ -63,23 +59,6 @@ def labels(data) -> torch.Tensor:
 def masks(data, num_classes: int) -> torch.Tensor:
     """MONAI's ``to_onehot_y`` for a sigmoid loss: ``(N, 1, *spatial)`` labels → ``(N, C, *spatial)``."""
     return TF.one_hot(labels(data), num_classes).movedim(-1, 1).to(F64)
-
-
-def softmax_logits(p) -> torch.Tensor:
-    """Logits whose softmax over dim 1 is ``p`` (rows summing to 1): ``log p``, exact to rounding.
-
-    ``p = 0`` maps to −1e4, whose softmax weight ``exp(−1e4)`` underflows to exactly 0 (float64).
-    """
-    return torch.log(tensor(p)).clamp_min(-1e4)
-
-
-def sigmoid_logits(p) -> torch.Tensor:
-    """Logits whose sigmoid is ``p``: ``logit(p)`` for ``0 < p < 1``, exact to rounding.
-
-    ``p = 1`` maps to 40: ``σ(40) = 1 − 4e−18`` rounds to exactly 1.0 in float64.
-    """
-    p = tensor(p)
-    return torch.where(p == 1, torch.full_like(p, 40.0), torch.logit(p))
 
 
 def presence_weight(target: torch.Tensor, num_classes: int, ignore_index: int = -100) -> torch.Tensor:
@@ -91,11 +70,6 @@ def presence_weight(target: torch.Tensor, num_classes: int, ignore_index: int = 
     valid = target != ignore_index
     present = torch.stack([((target == c) & valid).flatten(1).any(1) for c in range(num_classes)], 1).to(F64)
     return present / present.sum(1, keepdim=True)
-
-
-def check(actual, expected, *, rtol, atol) -> None:
-    expected = torch.as_tensor(expected, dtype=actual.dtype)
-    torch.testing.assert_close(actual, expected.reshape(actual.shape), rtol=rtol, atol=atol)
 
 
 def case(fn, x, t, expected, case_id, **kwargs):

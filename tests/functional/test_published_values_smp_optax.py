@@ -63,33 +63,7 @@ from losslab.functional import (
     softmax_kl_div,
 )
 
-F64 = torch.float64
-
-
-# ------------------------------------------------------------------------------------------------ helpers
-def tensor(data, dtype=F64) -> torch.Tensor:
-    return torch.tensor(data, dtype=dtype)
-
-
-def sigmoid_logits(p) -> torch.Tensor:
-    """Logits whose sigmoid is ``p``: ``logit(p)`` inside ``(0, 1)``, ±40 at 1 and 0.
-
-    ``σ(40) = 1 − 4e−18`` rounds to exactly 1.0 in float64; ``σ(−40) = 4e−18`` is 0 to every tolerance here.
-    """
-    p = tensor(p)
-    return torch.logit(p).clamp(-40.0, 40.0)
-
-
-def softmax_logits(p) -> torch.Tensor:
-    """Logits whose softmax over dim 1 is ``p`` (columns summing to 1): ``log p``; ``p = 0`` maps to −1e4,
-    whose softmax weight ``exp(−1e4)`` underflows to exactly 0 (float64)."""
-    return torch.log(tensor(p)).clamp_min(-1e4)
-
-
-def check(actual, expected, *, rtol, atol) -> None:
-    expected = torch.as_tensor(expected, dtype=actual.dtype)
-    torch.testing.assert_close(actual, expected.reshape(actual.shape), rtol=rtol, atol=atol)
-
+from ._published import F64, check, sigmoid_logits, softmax_logits, tensor
 
 # ======================================================================================================= smp
 # segmentation_models.pytorch tests/test_losses.py (qubvel-org/segmentation_models.pytorch, read at commit
