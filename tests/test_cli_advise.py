@@ -225,3 +225,34 @@ def test_late_progress_bar_only_after_a_second():
     off = _LateProgress(False, "x")
     off(1, None)
     assert off._bar is None
+
+
+# ---------------------------------------------------------------------------------- data-derived text
+def test_markup_in_labels_and_file_names_is_printed_verbatim(tmp_path, capsys):
+    for labels in (["[/b]", "x"], ["[red]cat", "dog"]):
+        p = tmp_path / "[b]data[red].csv"
+        p.write_text("id,label\n" + "".join(f"{i},{labels[i % 2]}\n" for i in range(10)))
+        assert main(["advise", str(p), "--no-progress"]) == 0
+        out = " ".join(capsys.readouterr().out.split())
+        assert f"'{labels[0]}'" in out and "[b]data[red].csv" in out
+
+
+def test_table_mistakes_are_one_line_errors(tmp_path, capsys):
+    dup = tmp_path / "dup.csv"
+    dup.write_text("label,label\n0,1\n1,0\n")
+    assert "got 'label' more than once (a file without a header row?)" in _error(capsys, str(dup))
+    ok = tmp_path / "ok.csv"
+    ok.write_text("a,b\n0,1\n1,0\n")
+    assert "expected distinct target columns, got 'a' more than once" in _error(capsys, str(ok), "--target", "a,a")
+    np.save(tmp_path / "photos.npy", np.random.default_rng(0).integers(0, 5000, (2, 40, 40)))
+    assert "photos rather than label masks?" in _error(capsys, str(tmp_path / "photos.npy"))
+
+
+def test_semicolon_csv_and_spaced_header(tmp_path, capsys):
+    semi = tmp_path / "semi.csv"
+    semi.write_text("id;label\n" + "".join(f"{i};{int(i % 10 == 0)}\n" for i in range(200)))
+    doc = run_json(capsys, str(semi))
+    assert doc["task"] == "binary" and doc["profile"]["classes"]["counts"] == [180, 20]
+    spaced = tmp_path / "spaced.csv"
+    spaced.write_text("id, label\n" + "".join(f"{i},{i % 3}\n" for i in range(30)))
+    assert run_json(capsys, str(spaced), "--target", "label")["task"] == "multiclass"

@@ -13,6 +13,7 @@ import sys
 try:
     import typer
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise SystemExit(f"losslab: the command line needs the 'cli' extra: pip install 'losslab[cli]' ({exc})") from None
@@ -217,40 +218,41 @@ def advise_cmd(path: str = typer.Argument(..., help="CSV/Parquet/.npy/.npz file,
     if as_json:
         print(json.dumps(rec.to_dict(), indent=2))
         return
+    # every string derived from the data (labels, file names, evidence) is escaped: rich would read "[b]" as markup
     head = Table(title=f"losslab advise: {rec.task}", show_header=False)
     head.add_column("", style="bold")
     head.add_column("", overflow="fold")
-    head.add_row("loss", rec.loss.signature())
+    head.add_row("loss", escape(rec.loss.signature()))
     head.add_row("module", rec.loss.to_dict()["module"])
     for r in rec.reasons:
-        head.add_row("why", f"{r.text} [dim]({r.reference})[/dim]")
-    head.add_row("data", rec.profile.source)
-    head.add_row("evidence", "; ".join(rec.profile.evidence))
+        head.add_row("why", f"{escape(r.text)} [dim]({escape(r.reference)})[/dim]")
+    head.add_row("data", escape(rec.profile.source))
+    head.add_row("evidence", escape("; ".join(rec.profile.evidence)))
     console.print(head)
     if rec.alternatives:
         alt = Table(title="alternatives")
         for col in ("rank", "loss", "why"):
             alt.add_column(col, overflow="fold")
         for i, a in enumerate(rec.alternatives, 2):
-            alt.add_row(str(i), a.signature(), "; ".join(r.text for r in a.reasons))
+            alt.add_row(str(i), escape(a.signature()), escape("; ".join(r.text for r in a.reasons)))
         console.print(alt)
     if rec.advice:
         adv = Table(title="beyond the loss")
         adv.add_column("topic", style="bold")
         adv.add_column("advice", overflow="fold")
         for a in rec.advice:
-            adv.add_row(a.topic, a.text)
+            adv.add_row(a.topic, escape(a.text))
         console.print(adv)
     stats = Table(title="profile")
     stats.add_column("statistic")
     stats.add_column("value", overflow="fold")
     for k, v in summary_rows(rec.profile):
-        stats.add_row(k, v)
+        stats.add_row(k, escape(v))
     console.print(stats)
     for line in rec.profile.notes:
-        console.print(f"[dim]note:[/dim] {line}")
+        console.print(f"[dim]note:[/dim] {escape(line)}")
     for line in rec.profile.warnings:
-        console.print(f"[yellow]warning:[/yellow] {line}")
+        console.print(f"[yellow]warning:[/yellow] {escape(line)}")
 
 
 # ---------------------------------------------------------------------------------------- compare
@@ -347,10 +349,10 @@ def compare_cmd(candidates: list[str] | None = typer.Argument(
     _print_wide(result.table())
     if json_path:
         result.to_json(json_path)
-        console.print(f"JSON: {json_path}")
+        console.print(f"JSON: {escape(json_path)}")
     if report:
         command = "losslab " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["compare"] else None
-        console.print(f"report: {result.write_report(report, command=command)}")
+        console.print(f"report: {escape(str(result.write_report(report, command=command)))}")
 
 
 def _task_options(task: str, items: list[str] | None) -> dict:

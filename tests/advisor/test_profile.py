@@ -380,3 +380,80 @@ def test_a_chunk_of_empty_masks_after_foreground_keeps_the_class_counts():
     p = profile(iter([a, np.zeros((2, 8, 8), np.uint8)]))
     assert p.classes.values == [0, 1, 2] and p.classes.counts == [318, 1, 1]
     assert p.masks.num_empty == 4 and p.masks.image_shape == (8, 8)
+
+
+# ---------------------------------------------------------------------------------- sweep of unfamiliar data
+def test_voc_auto_ignore_needs_classes_0_to_k_and_objects_around_255():
+    base = blobs(12, (16, 16), classes=2, radius=(3, 5), seed=11)
+    grey = np.where(base == 2, 255, np.where(base == 1, 128, 0)).astype(np.uint8)   # 0/128/255: three classes
+    mixed = np.concatenate([base[:6] > 0, (base[6:] > 0) * np.uint8(255)]).astype(np.uint8)  # 0/1 and 0/255
+    noisy = (base > 0) * np.uint8(255)
+    noisy[:, 0, :4] = [1, 2, 253, 254]  # JPEG-like stray values around 0 and 255
+    for m in (grey, mixed, noisy):
+        p = profile(m)
+        assert p.ignore_index is None and 255 in p.classes.values
+        assert any("counted as a class" in e and "ignore_index=255" in e for e in p.evidence)
+    assert any("without any object" in e for e in profile(mixed).evidence)
+    assert any("not the classes 0..K" in e for e in profile(grey).evidence)
+    many = np.zeros((2, 16, 16), np.int32)
+    many[:, :9] = np.arange(16 * 9).reshape(9, 16) % (prof_mod.VOC_MAX_CLASSES + 1)  # classes 0..128
+    many[:, -1] = 255
+    assert any("more than VOC_MAX_CLASSES" in e for e in profile(many).evidence)
+    voc = base.copy()
+    voc[:, 0, :] = 255
+    assert profile(voc).ignore_index == 255  # classes 0..2 and borders in masks with objects: VOC
+
+
+def test_masks_with_more_values_than_labels_have_are_refused():
+    photos = np.random.default_rng(12).integers(0, 70000, (2, 40, 40))
+    photos[:, 0, 0] = 0
+    with pytest.raises(ValueError, match=r"at most MAX_MASK_VALUES = 1024 distinct values, got 3,1\d\d in 2 "
+                                         r"mask\(s\) \(photos rather than label masks\? pass task="):
+        profile(photos)
+    assert profile(photos, task="multiclass_segmentation").classes.num_classes > 1024
+
+
+def test_compression_artefacts_in_masks_warn():
+    m = blobs(20, (32, 32), classes=3, seed=13)
+    clean = profile(m)
+    assert not any("artefacts" in w for w in clean.warnings)
+    jpeg = (m > 0) * np.uint8(255)
+    jpeg[:, 0, 0], jpeg[:3, 1, 1], jpeg[:2, 2, 2] = 254, 1, 3  # a few stray pixels next to 0 and 255
+    w = [w for w in profile(jpeg).warnings if "artefacts" in w]
+    assert w and "[1, 3, 254]" in w[0] and "nearest-neighbour" in w[0]
+    tail = np.zeros((10, 40, 40), np.uint8)  # classes 0..5, three of them rare: a long tail, not artefacts
+    tail[:, :20] = 1
+    tail[:, 20:30] = 2
+    tail[0, 39, 0], tail[1, 39, 1], tail[2, 39, 2] = 3, 4, 5
+    assert not any("artefacts" in w for w in profile(tail).warnings)
+
+
+def test_multilabel_label_positive_in_every_row_warns():
+    y = np.array([[1, 0], [1, 1], [1, 0], [1, 0]])
+    p = profile(y)
+    assert "labels positive in every row: columns [0]" in " ".join(p.warnings)
+
+
+def test_evidence_says_what_happened():
+    table = profile(np.array([[0, 2, 1], [3, 0, 1], [1, 1, 4]]))
+    assert table.task == "count_regression"
+    assert "not all 0/1, so not a multi-label table" in table.evidence[-1] and "MAX_AUTO" not in table.evidence[-1]
+    assert profile(np.array([True, False, True])).evidence[0] == "booleans: read as binary classes"
+    assert profile(blobs(1, (8, 8))).evidence[0].startswith("1 mask of shape")
+
+
+def test_text_label_warnings():
+    ws = profile(["cat", " cat", "Cat", "dog", "dog ", "bird"] * 5)
+    assert any("case or surrounding spaces: [[' cat', 'Cat', 'cat'], ['dog', 'dog ']]" in w for w in ws.warnings)
+    stray = profile(["0", "1"] * 20 + ["?"])
+    assert any("mix numbers" in w and "['?']" in w for w in stray.warnings)
+    ids = profile([f"row{i}" for i in range(25)])
+    assert any("every label is different in 25 samples" in w for w in ids.warnings)
+    assert not profile(["a", "b"] * 20).warnings
+    assert not profile([f"row{i}" for i in range(19)]).warnings  # too few samples to tell
+
+
+def test_numbers_and_text_mixed_in_a_list_are_an_error():
+    for bad in (["a", 1, "b"], ["a", 1.5], np.array(["1", 2], dtype=object)):
+        with pytest.raises(TypeError, match=r"labels of one type \(numbers or text\)"):
+            profile(bad)

@@ -284,3 +284,138 @@ def test_missing_optional_dependency_names_the_extra(tmp_path, monkeypatch):
     monkeypatch.setattr(importlib, "import_module", fake)
     with pytest.raises(ImportError, match=r"pip install 'losslab\[medical\]'"):
         collect(open_path(tmp_path / "v.nii"))
+
+
+# ---------------------------------------------------------------------------------- sweep of unfamiliar data
+def test_csv_empty_cells_and_null_markers_are_missing_values(tmp_path):
+    for cell in ("", "NA", "null", "N/A"):
+        p = tmp_path / "m.csv"
+        p.write_text("id,label\n" + "".join(f"{i},{'cat' if i % 2 else 'dog'}\n" for i in range(20)) + f"20,{cell}\n")
+        with pytest.raises(ValueError, match=r"'label' free of NaN/missing values, got 1 missing value\(s\) \(empty"):
+            profile(p)
+    p.write_text("label\n" + "None\ncat\n" * 10)  # not a null marker: a class
+    assert profile(p).classes.values == ["None", "cat"]
+
+
+def test_csv_delimiter_is_sniffed_from_a_header_without_comma(tmp_path):
+    for sep in (";", "|", "\t"):
+        p = tmp_path / "s.csv"
+        p.write_text(f"id{sep}label\n" + "".join(f"{i}{sep}{i % 2}\n" for i in range(200)))
+        prof = profile(p)
+        assert prof.task == "binary" and prof.classes.counts == [100, 100]
+        assert any(f"delimiter {sep!r}" in n for n in prof.notes)
+    p.write_text("label\n" + "0\n1\n" * 10)  # one column: nothing to sniff
+    assert profile(p).classes.counts == [10, 10]
+
+
+def test_duplicate_column_names_are_an_error(tmp_path):
+    pd = pytest.importorskip("pandas")
+    dup = tmp_path / "dup.csv"
+    dup.write_text("label,label\n0,1\n1,0\n")
+    with pytest.raises(ValueError, match=r"distinct column names in 'dup.csv', got 'label' more than once "
+                                         r"\(a file without a header row\?\)"):
+        open_path(dup)
+    headerless = tmp_path / "nohead.csv"
+    headerless.write_text("0,0\n1,1\n0,1\n")
+    for column in (None, "0"):
+        with pytest.raises(ValueError, match="'0' more than once"):
+            open_path(headerless, column=column)
+    ok = tmp_path / "ok.csv"
+    ok.write_text("a,b\n0,1\n1,0\n")
+    for column in ("a,a", ["b", "b"], "a,A"):
+        with pytest.raises(ValueError, match="distinct target columns, got '.' more than once"):
+            open_path(ok, column=column)
+    with pytest.raises(ValueError, match="'x' more than once"):
+        as_source(pd.DataFrame([[0, 1], [1, 0]], columns=["x", "x"]))
+
+
+def test_csv_integer_first_block_then_decimals_or_text(tmp_path, monkeypatch):
+    import losslab.advisor.readers as readers
+
+    monkeypatch.setattr(readers, "CSV_BLOCK", 1 << 10)  # many blocks of a small file
+    p = tmp_path / "late.csv"
+    p.write_text("y\n" + "".join(f"{i % 40}\n" for i in range(2000)) + "2.5\n")
+    r = profile(p).regression
+    assert r.count == 2001 and not r.is_integer and r.max == 39
+    exact = tmp_path / "big.csv"  # integers stay exact (int64), not rounded through float64
+    exact.write_text("y\n" + "".join(f"{2 ** 60 + i % 3}\n" for i in range(2000)))
+    assert profile(exact).classes.values == [2 ** 60, 2 ** 60 + 1, 2 ** 60 + 2]
+    text = tmp_path / "text.csv"
+    text.write_text("y\n" + "".join(f"{i % 2}\n" for i in range(2000)) + "unknown\n")
+    with pytest.raises(TypeError, match=r"one type, got text \(e.g. 'unknown'\) after numbers"):
+        profile(text)
+
+
+def test_column_names_match_ignoring_case_and_surrounding_spaces(tmp_path):
+    p = tmp_path / "spaced.csv"
+    p.write_text("id, Label \n" + "".join(f"{i}, {i % 2}\n" for i in range(10)))
+    for column in (None, "label", " Label ", "LABEL"):
+        assert "column(s)  Label " in open_path(p, column=column).name
+    exact = tmp_path / "exact.csv"
+    exact.write_text("label,Label\n0,1\n1,1\n")
+    assert collect(open_path(exact, column="Label")).tolist() == [1, 1]  # the exact name wins
+    assert collect(open_path(exact)).tolist() == [0, 1]
+    with pytest.raises(ValueError, match=r"one column named 'LABEL'.*\['label', 'Label'\]"):
+        open_path(exact, column="LABEL")
+
+
+def test_dataset_root_reads_its_mask_subfolder(tmp_path):
+    from PIL import Image
+
+    m = blobs(4, (16, 16), seed=8)
+    photos = np.random.default_rng(0).integers(0, 256, (4, 16, 16, 3), dtype=np.uint8)
+    for i in range(4):
+        _save(Image.fromarray(photos[i]), tmp_path / "images" / f"{i}.png")
+        _save(Image.fromarray(m[i]), tmp_path / "Masks" / f"{i}.png")
+    _save(Image.fromarray(m[0]), tmp_path / ".cache" / "x.png")  # hidden: skipped
+    src = open_path(tmp_path)
+    assert src.total == 4 and np.array_equal(collect(src), m) and src.name.endswith("/Masks (4 images)")
+    assert any("only the subfolder Masks/" in n and "4 other image(s)" in n for n in src.notes)
+    prof = profile(tmp_path)
+    assert prof.task == "binary_segmentation" and any("Masks/" in n for n in prof.notes)
+    assert open_path(tmp_path / "Masks").notes == []  # the mask folder itself: nothing to say
+    _save(Image.fromarray(m[0]), tmp_path / "labels" / "0.png")
+    with pytest.raises(ValueError, match=r"one mask subfolder.*\['Masks', 'labels'\]"):
+        open_path(tmp_path)
+
+
+def test_multipage_tiff_is_one_volume_of_its_frames(tmp_path):
+    from PIL import Image
+
+    m = blobs(3, (16, 16), seed=9)
+    frames = [Image.fromarray(f) for f in m]
+    frames[0].save(tmp_path / "stack.tif", save_all=True, append_images=frames[1:])
+    src = open_path(tmp_path / "stack.tif")
+    assert np.array_equal(collect(src), m[None])
+    assert any("'stack.tif' with 3 frames" in n for n in src.notes)
+    assert profile(tmp_path / "stack.tif").sample_shape == (3, 16, 16)
+    frames[0].save(tmp_path / "ragged.tif", save_all=True, append_images=[Image.fromarray(np.zeros((8, 8), np.uint8))])
+    with pytest.raises(ValueError, match="frames of a multi-page image with one size"):
+        collect(open_path(tmp_path / "ragged.tif"))
+
+
+def test_pandas_categorical_keeps_its_categories(tmp_path):
+    pd = pytest.importorskip("pandas")
+    cat = pd.Categorical(["low", "high", "low", "mid", "low"], categories=["low", "mid", "high", "top"])
+    for data in (cat, pd.Series(cat, name="y"), pd.DataFrame({"x": range(5), "y": cat})):
+        p = profile(data, column="y" if isinstance(data, pd.DataFrame) else None)
+        assert p.task == "multiclass" and p.classes.values == ["low", "mid", "high", "top"]
+        assert p.classes.counts == [3, 1, 1, 0] and p.classes.absent == ["top"]
+        assert any("categories" in n for n in p.notes)
+    assert profile(pd.Index([0, 1, 1])).task == "binary"
+
+
+def test_python_api_errors_are_house_style():
+    pd = pytest.importorskip("pandas")
+    import torch
+
+    df = pd.DataFrame({0: [0, 1, 1, 0], 1: [0.5, 0.1, 0.2, 0.3]})
+    assert profile(df, column=0).classes.counts == [2, 2]  # int column labels
+    with pytest.raises(TypeError, match=r"advise: expected `column` to be a column name.*, got 1.5"):
+        profile(df, column=1.5)
+    assert profile(torch.tensor([0.0, 1.0, 1.0], dtype=torch.bfloat16)).task == "binary"
+    with pytest.raises(ValueError, match=r"advise: expected `target` to be a tensor with values, got .*meta"):
+        profile(torch.empty(3, device="meta"))
+    with pytest.raises(ValueError, match=r"advise: expected `target` integers within int64 .*, got "
+                                         r"1180591620717411303424"):
+        profile([2 ** 70, 1])

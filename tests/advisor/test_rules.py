@@ -240,3 +240,26 @@ def test_docs_page_lists_every_rule_and_threshold():
     for name in THRESHOLDS:
         if name != "ZERO":
             assert f"`{name}`" in page, name
+
+
+@pytest.mark.parametrize("weighting", ["damped", "inverse"])
+def test_label_positive_in_every_row_keeps_pos_weight_1(weighting):
+    y = np.zeros((400, 3), np.uint8)
+    y[:, 0] = 1             # positive everywhere: the formula's weight 0 would switch its loss off
+    y[:20, 1] = 1
+    y[:100, 2] = 1
+    pw = rules.pos_weight_for(profile(y), Options(weighting=weighting))
+    raw = [380 / 20, 300 / 100]
+    assert pw[0] == 1.0 and pw[1:] == pytest.approx([math.sqrt(r) for r in raw] if weighting == "damped" else raw,
+                                                     rel=1e-3)
+
+
+def test_zero_inflation_needs_a_minimum_zero_fraction():
+    rng = np.random.default_rng(3)
+    ages = rng.integers(1, 91, 2000)
+    ages[:28] = 0           # 1.4 % zeros: many more than a Poisson(46) has, but too few to model apart
+    fired = {r.id for r in evaluate(profile(ages))}
+    assert "count_poisson" in fired and "count_zero_inflated" not in fired
+    ages[:200] = 0          # 10 %
+    assert "count_zero_inflated" in {r.id for r in evaluate(profile(ages))}
+    assert rules.ZERO_INFLATION_MIN_FRACTION == THRESHOLDS["ZERO_INFLATION_MIN_FRACTION"] == 0.05

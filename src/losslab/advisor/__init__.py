@@ -33,8 +33,9 @@ def advise(target: Any, *, task: str | None = None, **hints: Any) -> Recommendat
         task: force the task (``regression``, ``count_regression``, ``binary``, ``multiclass``,
             ``multilabel``, ``binary_segmentation``, ``multiclass_segmentation``); ``None`` detects it.
         **hints: ``classes`` (declared class list: other labels are an error), ``ignore_index`` (mask value
-            to leave out; default ``"auto"`` reads 255 next to classes 0..K as VOC's ignore label; ``None``
-            for none), ``column`` (table column(s) / npz array), ``weighting`` (``"damped"`` default,
+            to leave out; default ``"auto"`` reads 255 next to classes 0..K, K < 128, in masks with objects
+            as VOC's ignore label; ``None`` for none), ``column`` (table column(s) / npz array; a name, an
+            int column label or a list), ``weighting`` (``"damped"`` default,
             ``"inverse"``, ``"none"``), ``beta`` (effective-number β), ``max_object_images`` (masks used
             for object sizes, default 256), ``progress`` (callable ``(done, total)``).
 

@@ -18,7 +18,10 @@ Task detection (overridden by ``task=``):
 
 Invalid data raises ``ValueError`` with a precise message rather than being guessed around: NaN or
 infinite targets, missing values, mixed sample shapes, non-integer mask values, labels outside a declared
-class list, a single class, an empty dataset.
+class list, a single class, an empty dataset, labels mixing text and numbers, masks with more than
+``MAX_MASK_VALUES`` distinct values (photos?) unless ``task`` or ``classes`` is given. Suspicious data is
+flagged in ``Profile.warnings``: an ID-like column, text labels differing only in case or spaces, numbers
+next to a stray text marker, JPEG/resize artefacts in masks, multi-label columns never or always positive.
 """
 
 from __future__ import annotations
@@ -52,13 +55,25 @@ MAX_OBJECT_IMAGES = 256
 #: An object is "tiny" below this fraction of the image area: COCO's "small" (area < 32² pixels) in a
 #: typical 640×480 image is 1024 / 307200 ≈ 0.33 % (Lin et al., Microsoft COCO, 2014).
 TINY_OBJECT_AREA_FRACTION = 0.0033
+#: A classification target of at least this many samples with more than n / 2 distinct labels (fewer than 2
+#: samples per class) is flagged: an ID column, or numbers read as text?
+MIN_SAMPLES_ID_CHECK = 20
 #: Modified z-score above which a value is an outlier: |y − median| > 3.5 · 1.4826 · MAD
 #: (Iglewicz & Hoaglin, How to Detect and Handle Outliers, 1993).
 OUTLIER_Z = 3.5
 MAD_TO_SIGMA = 1.4826
-#: The value read as "ignore" in multi-class masks (Pascal VOC's object borders) when it appears next to
-#: classes 0..K with K < 255 and no ``ignore_index`` is given.
+#: The value read as "ignore" in multi-class masks (Pascal VOC's object borders) when no ``ignore_index`` is
+#: given, it appears next to the classes 0..K (1 <= K < VOC_MAX_CLASSES, every one present) and never in a
+#: mask without an object (VOC's borders surround objects).
 VOC_IGNORE = 255
+#: At most this many classes 0..K next to 255 for it to be read as VOC's "ignore" (rules out 0..254 ramps).
+VOC_MAX_CLASSES = 128
+#: Masks with more distinct values are refused unless ``task`` or ``classes`` is given (photos, not labels).
+MAX_MASK_VALUES = 1024
+#: Mask values each covering less than this fraction of the pixels are flagged as compression (JPEG) or
+#: interpolation artefacts when there are at least 3 and either the values are not 0..C−1 or they outnumber
+#: the others (class ids 0..C−1 with a long tail of rare classes are not flagged).
+ARTEFACT_FRACTION = 0.001
 
 
 # ============================================================================================ results
@@ -272,15 +287,21 @@ def _prepare(x: np.ndarray, start: int) -> np.ndarray:
         return x.astype(object)
     if kind == "O":
         flat = x.ravel()
-        if all(isinstance(v, str) for v in flat):
+        text = sum(isinstance(v, str) for v in flat)
+        if text == flat.size:
             return x
         missing = sum(v is None or (isinstance(v, float) and math.isnan(v)) for v in flat)
         if missing:
             raise ValueError(f"{FN}: expected targets free of missing values, got {missing} missing value(s)")
+        kinds = sorted({type(v).__name__ for v in flat})
+        if text:  # NumPy would read '1' as 1: text and numbers stay apart
+            raise TypeError(f"{FN}: expected labels of one type (numbers or text), got {kinds}")
         try:
             return x.astype(np.float64) if any(isinstance(v, float) for v in flat) else x.astype(np.int64)
+        except OverflowError:
+            big = max(flat, key=lambda v: abs(int(v)))
+            raise ValueError(f"{FN}: expected `target` integers within int64 [-2**63, 2**63 - 1], got {big}") from None
         except (TypeError, ValueError):
-            kinds = sorted({type(v).__name__ for v in flat})
             raise TypeError(f"{FN}: expected labels of one type (numbers or text), got {kinds}") from None
     raise TypeError(f"{FN}: expected numeric, boolean or text targets, got dtype {x.dtype}")
 
@@ -336,7 +357,9 @@ class _Values:
         if self.categorical is None:
             self.categorical = categorical
         elif self.categorical != categorical:
-            raise TypeError(f"{FN}: expected labels of one type, got both text and numbers")
+            now, before = ("text", "numbers") if categorical else ("numbers", "text")
+            example = next((v for v in x if not _is_number(v)), x[0]) if categorical else _py(x[0])
+            raise TypeError(f"{FN}: expected labels of one type, got {now} (e.g. {example!r}) after {before}")
         self.n += x.size
         if categorical:
             _merge(self.hist, *np.unique(x, return_counts=True))
@@ -583,8 +606,9 @@ def profile(data: Any, *, task: str | None = None, classes: Sequence[Any] | None
             axis 0 of each chunk), or a path (file or folder, see :mod:`losslab.advisor.readers`).
         task: force the task, one of ``TASKS``; ``None`` detects it.
         classes: the declared class list; labels outside it are an error, absent ones are reported.
-        ignore_index: label value left out of the statistics (masks); ``"auto"`` reads 255 as "ignore" in
-            multi-class masks with classes 0..K (K < 255) besides it, as in Pascal VOC; ``None``: none.
+        ignore_index: label value left out of the statistics (masks); ``"auto"`` reads 255 as "ignore" as in
+            Pascal VOC when the other values are the classes 0..K (1 <= K < ``VOC_MAX_CLASSES``) and every
+            mask holding 255 has an object; ``None``: none.
         column: the target column(s) of a table / array name of an ``.npz`` (comma-separated or a list).
         max_object_images: connected components are computed on at most this many masks.
         progress: called as ``progress(samples_done, total_or_None)`` after every chunk.
@@ -599,6 +623,8 @@ def profile(data: Any, *, task: str | None = None, classes: Sequence[Any] | None
     if not (isinstance(max_object_images, int) and max_object_images >= 0):
         raise ValueError(f"{FN}: expected `max_object_images` an int >= 0, got {max_object_images!r}")
     src = as_source(data, column=column)
+    if declared is None and src.classes is not None:  # a pandas Categorical's categories
+        declared = list(src.classes)
     it = iter(src.chunks())
     start = 0
     acc: Any = None
@@ -692,6 +718,9 @@ def _finish_values(acc: _Values, task: str | None, declared: list[Any] | None, b
     elif declared is not None:
         detected = "binary" if len(declared) == 2 else "multiclass"
         evidence.append(f"declared classes {declared}")
+    elif base["dtype"] == "bool" and not pooled:
+        detected = "binary"
+        evidence.append("booleans: read as binary classes")
     elif acc.integral and n_distinct is not None and n_distinct <= MAX_AUTO_CLASSES and not pooled:
         detected = "binary" if n_distinct <= 2 else "multiclass"
         lo, hi = _py(acc.lo), _py(acc.hi)
@@ -700,8 +729,9 @@ def _finish_values(acc: _Values, task: str | None, declared: list[Any] | None, b
                         f"task='count_regression' if they are counts")
     elif acc.integral and acc.lo >= 0:
         detected = "count_regression"
-        evidence.append(f"non-negative integers with {distinct_txt} (> MAX_AUTO_CLASSES = {MAX_AUTO_CLASSES}): "
-                        f"read as counts")
+        why = ("not all 0/1, so not a multi-label table" if pooled else
+               f"> MAX_AUTO_CLASSES = {MAX_AUTO_CLASSES}")
+        evidence.append(f"non-negative integers with {distinct_txt} ({why}): read as counts")
     else:
         detected = "regression"
         evidence.append("real values" + (" (not all integers)" if not acc.integral else " including negatives")
@@ -752,7 +782,41 @@ def _finish_values(acc: _Values, task: str | None, declared: list[Any] | None, b
     prof.classes = cs
     if cs.absent:
         prof.warnings.append(f"declared classes without any example: {cs.absent}")
+    prof.warnings += _label_warnings(hist, n)
     return prof
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _label_warnings(hist: dict[Any, int], n: int) -> list[str]:
+    """Class labels that look like a mistake: an ID column, numbers next to a stray text marker, text that
+    differs only in case or surrounding spaces."""
+    out = []
+    if n >= MIN_SAMPLES_ID_CHECK and 2 * len(hist) > n:
+        what = "every label is different" if len(hist) == n else f"{len(hist):,} distinct labels"
+        out.append(f"{what} in {n:,} samples (fewer than 2 per class): an ID column or numbers read as text? "
+                   f"(check the target column, and a CSV's delimiter and decimal mark)")
+    text = [v for v in hist if isinstance(v, str)]
+    numbers = [v for v in text if _is_number(v)]
+    if numbers and len(numbers) < len(text):
+        other = [v for v in text if v not in numbers]
+        out.append(f"text labels mix numbers ({numbers[:3]}) and other text ({other[:5]}, "
+                   f"{sum(hist[v] for v in other):,} sample(s)): a missing-value marker or a typo? they are read "
+                   f"as {len(text)} text classes")
+    groups: dict[str, list[str]] = {}
+    for v in text:
+        groups.setdefault(v.strip().casefold(), []).append(v)
+    clashes = [g for g in groups.values() if len(g) > 1]
+    if clashes:
+        out.append(f"labels differing only in case or surrounding spaces: {clashes[:5]}"
+                   f"{' …' if len(clashes) > 5 else ''}: one class each? clean them before training")
+    return out
 
 
 # ---------------------------------------------------------------------------------- (n, k) tables
@@ -828,27 +892,53 @@ class _Table:
         prof = Profile(task="multilabel", evidence=evidence, num_labels=n * k, multilabel=ml, **base)
         if ml.labels_without_positive:
             prof.warnings.append(f"labels without any positive example: columns {ml.labels_without_positive}")
+        always = np.flatnonzero(pos == n).tolist()
+        if always:
+            prof.warnings.append(f"labels positive in every row: columns {always} (nothing to learn there; their "
+                                 f"pos_weight is 1)")
         return prof
 
 
 # ---------------------------------------------------------------------------------- masks
+def _voc_ignore(acc: _Masks, values: list[Any]) -> tuple[int | None, str | None]:
+    """(VOC_IGNORE or None, the evidence): 255 is read as Pascal VOC's "ignore" border when the other values
+    are the classes 0..K (1 <= K < VOC_MAX_CLASSES) and no mask has 255 without an object."""
+    others = [v for v in values if v != VOC_IGNORE]
+    if VOC_IGNORE not in values or len(others) < 2:
+        return None, None
+    pixels, zeros, ign = (np.concatenate(a) for a in (acc.pixels, acc.zeros, acc.ignore_counts))
+    alone = int(((ign > 0) & (pixels - zeros - ign == 0)).sum())
+    if others != list(range(len(others))):
+        why = f"the other values {others[:8]}{'…' if len(others) > 8 else ''} are not the classes 0..K"
+    elif len(others) > VOC_MAX_CLASSES:
+        why = f"more than VOC_MAX_CLASSES = {VOC_MAX_CLASSES} classes besides it"
+    elif alone:
+        why = f"it is in {alone:,} mask(s) without any object, where VOC's borders surround objects"
+    else:
+        return VOC_IGNORE, (f"value {VOC_IGNORE} next to classes 0..{others[-1]}: read as 'ignore' (Pascal VOC "
+                            f"borders); pass ignore_index=None to count it as a class")
+    return None, (f"value {VOC_IGNORE} counted as a class, not as Pascal VOC's 'ignore' ({why}); pass "
+                  f"ignore_index={VOC_IGNORE} if it marks ignored pixels")
+
+
 def _finish_masks(acc: _Masks, task: str | None, declared: list[Any] | None, ignore_index: Any,
                   base: dict[str, Any], src: Source) -> Profile:
     counts = acc.counts()
     values = sorted(counts)
+    if task is None and declared is None and len(values) > MAX_MASK_VALUES:
+        raise ValueError(f"{FN}: expected masks with at most MAX_MASK_VALUES = {MAX_MASK_VALUES} distinct values, got "
+                         f"{len(values):,} in {acc.n:,} mask(s) (photos rather than label masks? pass "
+                         f"task='multiclass_segmentation' or classes=[...] if they are labels)")
     shape = max(acc.shapes, key=acc.shapes.get)  # the most common one
     sizes_seen = (f"of shape {shape}" if len(acc.shapes) == 1 else
                   f"of {len(acc.shapes)} shapes (most often {shape}, {acc.shapes[shape]:,} masks)")
-    evidence = [f"{acc.n:,} masks {sizes_seen} with {len(values)} distinct values"
+    evidence = [f"{acc.n:,} mask{'s' if acc.n != 1 else ''} {sizes_seen} with {len(values)} distinct values"
                 + (f" {values[:12]}" + ("…" if len(values) > 12 else "") if values else "")]
     ignore = None
     if ignore_index == "auto":
-        others = [v for v in values if v != VOC_IGNORE]
-        if VOC_IGNORE in counts and len(others) >= 2 and 0 in others and max(others) < VOC_IGNORE \
-                and declared is None:
-            ignore = VOC_IGNORE
-            evidence.append(f"value {VOC_IGNORE} next to classes {others[0]}..{others[-1]}: read as 'ignore' "
-                            f"(Pascal VOC borders); pass ignore_index=None to count it as a class")
+        if declared is None:
+            ignore, why = _voc_ignore(acc, values)
+            evidence += [why] if why else []
     elif ignore_index is not None:
         ignore = ignore_index
     ignored = counts.pop(ignore, 0) if ignore is not None else 0
@@ -935,6 +1025,13 @@ def _finish_masks(acc: _Masks, task: str | None, declared: list[Any] | None, ign
     prof.classes = cs
     if cs.absent:
         prof.warnings.append(f"declared classes without any pixel: {cs.absent}")
+    rare = [v for v, c in zip(cs.values, cs.counts) if 0 < c < ARTEFACT_FRACTION * total_labelled]
+    if len(rare) >= 3 and (not cs.contiguous or 2 * len(rare) > len(values)):
+        dominant = [v for v in values if v not in rare]
+        prof.warnings.append(f"{len(rare)} of the {len(values)} mask values each cover less than "
+                             f"{ARTEFACT_FRACTION:.1%} of the pixels ({rare[:8]}{' …' if len(rare) > 8 else ''}) "
+                             f"next to {dominant[:8]}: compression or resize artefacts? save masks losslessly (PNG, "
+                             f"not JPEG) and resize them with nearest-neighbour interpolation")
     if int(empty.sum()) == acc.n:
         raise ValueError(f"{FN}: expected at least one mask with foreground, got {acc.n:,} empty masks")
     return prof

@@ -66,6 +66,8 @@ SKEW_THRESHOLD = 1.0
 OVERDISPERSION_RATIO = 2.0
 #: Observed zeros / Poisson-expected zeros above which counts count as zero-inflated.
 ZERO_INFLATION_RATIO = 1.5
+#: ... provided at least this fraction of the counts are zeros (a few zeros are no case for a hurdle model).
+ZERO_INFLATION_MIN_FRACTION = 0.05
 #: Huber's tuning constant: delta = HUBER_K · robust σ gives 95 % efficiency on normal data.
 HUBER_K = 1.345
 #: Focusing parameter of focal loss (Lin et al. 2017).
@@ -242,12 +244,13 @@ def _binary_counts(p: Profile) -> tuple[np.ndarray, np.ndarray]:
 
 
 def pos_weight_for(p: Profile, o: Options) -> list[float] | None:
-    """Damped (default) positive weight(s): one per label for multi-label, else ``[w]``."""
+    """Damped (default) positive weight(s): one per label for multi-label, else ``[w]``. A label positive in
+    every row gets 1, not the formula's 0, which would switch its loss off."""
     if o.weighting == "none":
         return None
     pos, neg = _binary_counts(p)
     w = weights.pos_weight(pos, neg, damping="sqrt" if o.weighting == "damped" else "none")
-    return [_sig(x) for x in np.atleast_1d(w)]
+    return [_sig(x) for x in np.where(neg == 0, 1.0, w)]
 
 
 def auto_beta(counts: list[int]) -> float:
@@ -557,7 +560,8 @@ RULES: tuple[Rule, ...] = (
          "variance / mean = {v0:.3g} (Poisson: 1): the counts are over-dispersed",
          "Cameron & Trivedi, Regression Analysis of Count Data, 2013"),
     Rule("count_zero_inflated", ("count_regression",),
-         (Condition("regression.zero_inflation", ">", "ZERO_INFLATION_RATIO"),), _zero_inflated,
+         (Condition("regression.zero_inflation", ">", "ZERO_INFLATION_RATIO"),
+          Condition("regression.zero_fraction", ">=", "ZERO_INFLATION_MIN_FRACTION")), _zero_inflated,
          "{v0:.3g}× the zeros a Poisson with this mean would give", "Lambert, Zero-Inflated Poisson Regression, "
          "1992"),
     # ---------------------------------------------------------------- classification
