@@ -32,14 +32,16 @@ def test_compare_json_stdout(capsys):
 
 
 def test_compare_user_npz_and_report(tmp_path, capsys):
+    """File names are printed verbatim: rich read "[bold]" in them as markup (and "[/b]" in a label crashed it)."""
     rng = np.random.default_rng(0)
     x = rng.normal(size=(60, 3))
-    np.savez(tmp_path / "d.npz", X=x, y=x[:, 0] * 2 + rng.normal(size=60))
-    code = main(["compare", "--data", str(tmp_path / "d.npz"), "mse", "huber", "--seeds", "1", "--steps", "5",
-                 "--report", str(tmp_path / "rep"), "--no-progress"])
+    np.savez(tmp_path / "[bold]d.npz", X=x, y=x[:, 0] * 2 + rng.normal(size=60))
+    code = main(["compare", "--data", str(tmp_path / "[bold]d.npz"), "mse", "huber", "--seeds", "1", "--steps", "5",
+                 "--report", str(tmp_path / "[red]rep"), "--no-progress"])
     assert code == 0
-    assert (tmp_path / "rep" / "report.html").exists()
-    assert "report:" in capsys.readouterr().out
+    assert (tmp_path / "[red]rep" / "report.html").exists()
+    out = " ".join(capsys.readouterr().out.split())
+    assert "report:" in out and "[red]rep" in out and "[bold]d: mean" in out
 
 
 @pytest.mark.parametrize("argv, match", [
@@ -81,7 +83,7 @@ def test_bad_user_data_is_one_line(tmp_path, capsys):
 
 
 def test_plot_writes_png(tmp_path, capsys):
-    out = tmp_path / "p.png"
+    out = tmp_path / "[b]p.png"
     assert main(["plot", "sigmoid_ce", "sigmoid_focal", "mse", "--on", "probability", "--param", "gamma=2",
                  "-o", str(out)]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -482,7 +482,7 @@ def plot_cmd(losses: list[str] = typer.Argument(..., help="Losses: keys with opt
         losses = [_on_probability(s) for s in losses]
     _check_writable("plot", "--out", out, folder=False)
     path = plot_losses(losses, out=out, axis=x, target=target, params=params, span=span)
-    console.print(f"plot: {path}")
+    console.print(f"plot: {escape(str(path))}")
 
 
 def _on_probability(text: str) -> str:

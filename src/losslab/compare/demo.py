@@ -52,6 +52,7 @@ def run_demo(out: str | Path = "losslab-report", *, seeds: int = 2, steps: int |
              ) -> CompareResult:
     """Run the demo, print the advice, the table and the report path; return the result."""
     from rich.console import Console
+    from rich.markup import escape
 
     console = console or Console()
     print_wide = print_wide or console.print
@@ -65,11 +66,11 @@ def run_demo(out: str | Path = "losslab-report", *, seeds: int = 2, steps: int |
     from ..advisor import advise
 
     rec = advise(task.y_train[:, 0].numpy().astype("uint8"), task="binary_segmentation")
-    console.print(f"[bold]advisor[/bold]: {rec.loss.signature()}")
+    console.print(f"[bold]advisor[/bold]: {escape(rec.loss.signature())}")
     for r in rec.reasons:
-        console.print(f"  why: {r.text}")
+        console.print(f"  why: {escape(r.text)}")
     for a in rec.advice:
-        console.print(f"  {a.topic}: {a.text}")
+        console.print(f"  {a.topic}: {escape(a.text)}")
     cands = demo_candidates()
     console.print(f"[bold]compare[/bold]: {len(cands)} candidates × {seeds} seeds, same U-Net, data, seeds and budget")
     result = compare(cands, task, seeds=seeds, steps=steps, progress=progress)
@@ -79,6 +80,6 @@ def run_demo(out: str | Path = "losslab-report", *, seeds: int = 2, steps: int |
                                command=f"losslab demo --seeds {seeds}" + (f" --steps {steps}" if steps else ""))
     (Path(out) / "table.md").write_text(result.to_markdown() + "\n", encoding="utf-8")
     total = time.perf_counter() - t0
-    console.print(f"[bold]report[/bold]: {path.resolve()}  (figures and results.json beside it; "
+    console.print(f"[bold]report[/bold]: {escape(str(path.resolve()))}  (figures and results.json beside it; "
                   f"{total:.0f} s in all, {result.environment['threads']} threads)")
     return result

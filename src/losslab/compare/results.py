@@ -134,11 +134,13 @@ class CompareResult:
 
     def table(self, *, metrics: list[str] | None = None, title: str | None = None):
         """A ``rich`` table: mean ± std over seeds, the best per metric in bold green and marked ``*``."""
+        from rich.markup import escape
         from rich.table import Table
 
         metrics = metrics or self.metric_names
         n_seeds = len(self.settings.get("seeds", []))
-        table = Table(title=title or f"{self.task['name']}: mean ± std over {n_seeds} seed(s); * best",
+        # the task name is the user's file name: "[b]" in it would be read as markup
+        table = Table(title=title or f"{escape(self.task['name'])}: mean ± std over {n_seeds} seed(s); * best",
                       show_lines=False)
         table.add_column("candidate", overflow="fold")
         for m in metrics:
@@ -146,7 +148,7 @@ class CompareResult:
         table.add_column("s/seed", justify="right")
         best = {m: set(self.best(m)) for m in metrics}
         for c in self.candidate_names:
-            row = [c]
+            row = [escape(c)]
             for m in metrics:
                 text = self.cell(c, m)
                 row.append(f"[bold green]{text} *[/]" if c in best[m] else text)
