@@ -294,3 +294,36 @@ def test_documented_compare_commands_pass_the_argument_checks(argv, monkeypatch,
         (tmp_path / argv[argv.index("--data") + 1]).write_text("x,label\n" + rows)
     with pytest.raises(Reached):
         main(argv)
+
+
+def test_compare_data_prints_the_inferred_kind_and_class_map(tmp_path, capsys):
+    """Sweep bug 1: −1/+1 labels ran as a regression with no word; the kind and the label map are now printed."""
+    rng = np.random.default_rng(0)
+    rows = "".join(f"{v:.3f},{1 if v > 0 else -1}\n" for v in rng.normal(size=40))
+    (tmp_path / "pm1.csv").write_text("x,label\n" + rows)
+    assert main(["compare", "--data", str(tmp_path / "pm1.csv"), "--target", "label", "sigmoid_ce", "--seeds", "1",
+                 "--steps", "1", "--json", "-", "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    d = json.loads(captured.out)
+    assert d["task"]["kind"] == "binary" and d["task"]["classes"] == [-1, 1]
+    assert "losslab: user data pm1 (binary; 2 classes from values -1→0, 1→1)" in captured.err
+
+
+def test_compare_empty_npy_mask_is_one_line_exit_2(tmp_path, capsys, no_training):
+    """Sweep bug 9: a 0-byte .npy mask raised EOFError, which click turned into 'losslab: aborted', exit 130."""
+    from PIL import Image
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    for i in range(8):
+        Image.fromarray(np.full((8, 8), 10 * i, np.uint8)).save(tmp_path / "images" / f"{i}.png")
+        np.save(tmp_path / "masks" / f"{i}.npy", np.eye(8, dtype=np.uint8))
+    (tmp_path / "masks" / "3.npy").write_bytes(b"")
+    err = _one_line_error(capsys, ["compare", "--data", str(tmp_path), "sigmoid_ce"])
+    assert "load_data: expected readable images and masks" in err and "3.npy: No data left in file" in err
+
+
+def test_compare_size_below_the_unet_minimum(tmp_path, capsys, no_training):
+    """Sweep bug 11: --size 2 (or 3) ended in a traceback from max_pool2d, exit 1."""
+    err = _one_line_error(capsys, ["compare", "--data", str(tmp_path), "--size", "3", "sigmoid_ce"])
+    assert "--size at least 4" in err and "got 3" in err

@@ -276,7 +276,8 @@ def compare_cmd(candidates: list[str] | None = typer.Argument(
                 masks: str | None = typer.Option(None, help="Folder of masks (default DATA/masks)."),
                 kind: str | None = typer.Option(None, help="Force the task kind of --data (binary_segmentation, "
                                                               "multiclass_segmentation, binary, multiclass, regression)."),
-                size: int | None = typer.Option(None, min=1, help="Resize images and masks to SIZE x SIZE."),
+                size: int | None = typer.Option(None, help="Resize images and masks to SIZE x SIZE (at least 4 "
+                                                              "for the U-Net)."),
                 seeds: int = typer.Option(3, min=1, help="Seeds 0..N-1 (initial weights and batch order)."),
                 steps: int | None = typer.Option(None, min=1, help="Optimizer steps (default per task)."),
                 batch_size: int | None = typer.Option(None, min=1, help="Batch size (default per task)."),
@@ -301,7 +302,7 @@ def compare_cmd(candidates: list[str] | None = typer.Argument(
     from pathlib import Path
 
     from .compare import compare
-    from .compare.models import MODELS
+    from .compare.models import MODELS, SmallUNet
     from .compare.tasks import BUILTIN, KINDS
 
     # every argument is checked here, before the data is read or generated and before any training
@@ -317,6 +318,9 @@ def compare_cmd(candidates: list[str] | None = typer.Argument(
         raise UserError(f"compare: expected --lr a finite number > 0, got {lr!r}")
     if model not in MODELS:
         raise UserError(f"compare: expected --model one of {MODELS}, got {model!r}")
+    if size is not None and size < SmallUNet.MIN_SIZE:
+        raise UserError(f"compare: expected --size at least {SmallUNet.MIN_SIZE} (the U-Net halves the images "
+                        f"twice), got {size}")
     options = {}
     if data is not None:
         options = {k: v for k, v in (("target", target), ("masks", masks), ("kind", kind), ("size", size))
@@ -338,6 +342,7 @@ def compare_cmd(candidates: list[str] | None = typer.Argument(
         from .compare import load_data
 
         source = load_data(data, seed=data_seed, **options)
+        print(f"losslab: {source.description}", file=sys.stderr)  # the inferred kind and the label → class map
     else:
         source = _make_task(task, data_seed, task_options)
     result = compare(candidates or None, source, seeds=seeds, steps=steps, batch_size=batch_size, lr=lr,

@@ -148,3 +148,55 @@ def test_segmentation_same_seed_same_numbers(tiny_lesions):
     b = compare(["sigmoid_dice_ce", "sigmoid_focal"], tiny_lesions, **kw)
     assert [r["value"] for r in a.records] == [r["value"] for r in b.records]
     assert a.curves == b.curves and a.settings["seeds"] == [3]
+
+
+def test_metrics_run_outside_deterministic_mode_training_inside(monkeypatch):
+    """Sweep bug 6: metrics ran under torch's deterministic mode, where torchmetrics counts with an
+    O(pixels × classes²) fallback (200–370 s for a 20-step run on 200-class masks)."""
+    from losslab.compare import harness
+
+    seen = {"train": set(), "eval": set()}
+    evaluate, build = harness.M.evaluate, harness.build_loss
+
+    def spy_evaluate(*args, **kwargs):
+        seen["eval"].add(torch.are_deterministic_algorithms_enabled())
+        return evaluate(*args, **kwargs)
+
+    def spy_loss(*args, **kwargs):
+        loss = build(*args, **kwargs)
+        return lambda out, y: seen["train"].add(torch.are_deterministic_algorithms_enabled()) or loss(out, y)
+
+    monkeypatch.setattr(harness.M, "evaluate", spy_evaluate)
+    monkeypatch.setattr(harness, "build_loss", spy_loss)
+    before = torch.are_deterministic_algorithms_enabled()
+    compare(["sigmoid_ce"], "digits-imbalanced", seeds=1, steps=2, eval_points=1)
+    assert seen == {"train": {True}, "eval": {False}}
+    assert torch.are_deterministic_algorithms_enabled() == before
+
+
+def test_images_below_the_unet_minimum_are_one_line_errors():
+    """Sweep bug 11: 3×3 images (or --size 2) ended in an 88-line traceback from max_pool2d."""
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(12, 3, 3)), (rng.random((12, 3, 3)) > 0.5).astype(int)
+    with pytest.raises(ValueError, match=r"^compare: expected images of at least 4x4 for the U-Net .*got 3x3$"):
+        compare(["sigmoid_ce"], (x, y), seeds=1, steps=1)
+
+
+@pytest.mark.parametrize("data, options, match", [
+    ("pair", {"target": "y", "size": 32, "masks": "m"},
+     r"compare: expected no target=, size=, masks= for an \(X, y\) pair .*, got target='y', size=32, masks='m'"),
+    ("task", {"kind": "binary"}, "compare: expected no kind= for a Task, got kind='binary'"),
+    ("pair", {"test_fraction": 1.5}, r"^compare: expected `test_fraction` < 1, got 1.5"),
+    ("pair", {"data_seed": 2**40}, r"^compare: expected `data_seed` <= 2\*\*32 - 1"),
+    ("csv", {}, "load_data: expected the label column .target=, --target on the command line. for a table"),
+])
+def test_python_api_options_are_checked_and_named(data, options, match, tmp_path):
+    """Sweep 15: the (X, y) path dropped target=/size=/masks= silently; other errors named make_task, --target or
+    gave scikit-learn's text."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20, 2))
+    source = {"pair": (x, (x[:, 0] > 0).astype(int)), "task": make_task("digits-imbalanced"),
+              "csv": tmp_path / "t.csv"}[data]
+    (tmp_path / "t.csv").write_text("a,label\n" + "".join(f"{i},{i % 2}\n" for i in range(20)))
+    with pytest.raises(ValueError, match=match):
+        compare(["sigmoid_ce"], source, seeds=1, steps=1, **options)

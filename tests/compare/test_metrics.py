@@ -103,3 +103,51 @@ def test_directions_and_primary():
     seg = {m.name: m.higher_is_better for m in metrics_for("binary_segmentation")}
     assert seg["dice"] and seg["empty_pred"] is None and seg["missed"] is False and seg["false_alarm"] is False
     assert not {m.name: m.higher_is_better for m in metrics_for("regression")}["rmse"]
+
+
+def _no_warnings(fn, *args, **kwargs):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # torchmetrics' "No positive samples in targets" once leaked to stderr
+        return fn(*args, **kwargs)
+
+
+def test_binary_class_absent_from_the_test_split_is_na():
+    """Sweep bug 7: with no positive test sample, minority_recall was 0.000 (marked best for every candidate)."""
+    y = torch.zeros(20, 1)
+    z = torch.linspace(-3, 1, 20)[:, None]  # 5 false positives
+    m = _no_warnings(evaluate, "binary", z, y, n_classes=1, prior=np.array([0.1]))
+    assert np.isnan(m["minority_recall"]) and np.isnan(m["auroc"])
+    assert m["macro_f1"] == pytest.approx(2 * 15 / (2 * 15 + 5))  # F1 of the present class only
+    assert m["accuracy"] == pytest.approx(0.75)
+
+
+def test_multiclass_class_absent_from_the_test_split():
+    """Sweep bug 7: torchmetrics' macro AUROC counted an absent class as 0 (0.71 for a near-perfect model)."""
+    y = torch.arange(30) % 3  # class 3 absent
+    z = torch.nn.functional.one_hot(y, 4).float() * 5
+    m = _no_warnings(evaluate, "multiclass", z, y, n_classes=4, prior=np.array([0.3, 0.3, 0.3, 0.1]))
+    assert m["auroc"] == pytest.approx(1.0) and m["macro_f1"] == pytest.approx(1.0)
+    assert np.isnan(m["minority_recall"])
+
+
+def test_segmentation_without_test_foreground_is_na():
+    """Sweep bug 8: pixel scores of a test split without foreground were 0.000, marked best for every candidate."""
+    y = torch.zeros(3, 1, 8, 8)
+    m = _no_warnings(evaluate, "binary_segmentation", torch.full_like(y, -3.0), y, n_classes=1)
+    assert all(np.isnan(m[k]) for k in ("dice", "iou", "precision", "recall", "ap", "best_dice"))
+    assert m["empty_pred"] == 1 and m["false_alarm"] == 0
+
+
+def test_macro_average_equals_torchmetrics_when_every_class_is_present():
+    """The present-class average uses torchmetrics' own macro formula: the built-in tasks' numbers are unchanged."""
+    from torchmetrics.functional.classification import multiclass_auroc, multiclass_f1_score
+
+    rng = np.random.default_rng(3)
+    y = torch.tensor(rng.integers(0, 10, 500))
+    z = torch.tensor(rng.normal(size=(500, 10)), dtype=torch.float32) + torch.nn.functional.one_hot(y, 10)
+    m = evaluate("multiclass", z, y, n_classes=10)
+    p = torch.softmax(z, dim=1)
+    assert m["macro_f1"] == float(multiclass_f1_score(p, y, num_classes=10, average="macro"))
+    assert m["auroc"] == float(multiclass_auroc(p, y, num_classes=10, average="macro"))

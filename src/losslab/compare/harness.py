@@ -4,7 +4,9 @@ Every candidate sees identical data, the same seeds (hence the same initial weig
 order), the same optimizer (Adam) and the same budget (a fixed number of optimizer steps). With the same
 seed on the same machine (same thread count) the numbers are the same: training runs under
 ``torch.use_deterministic_algorithms`` (restored afterwards) and every random draw comes from a seeded
-generator. The thread count is recorded, not changed.
+generator. The metrics are computed outside that mode: they count and sort on the CPU, which is deterministic
+anyway, and torchmetrics' deterministic-mode counting costs O(pixels × classes²). The thread count is
+recorded, not changed.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ import torch
 from .._validation import fail
 from . import metrics as M
 from .candidates import Candidate, Term, as_candidate, build_loss, check_compatible
-from .models import build_model, count_parameters, default_model, init_prior_bias
+from .models import SmallUNet, build_model, count_parameters, default_model, init_prior_bias
 from .results import CompareResult
-from .tasks import BUILTIN, KINDS, Task, load_data, make_task
+from .tasks import BUILTIN, KINDS, Task, _check_seed, _make_user_task, _unused, load_data, make_task
 
 _FN = "compare"
 
@@ -92,26 +94,33 @@ def default_candidates(kind: str) -> list[str]:
 
 # ------------------------------------------------------------------------------------------ helpers
 @contextlib.contextmanager
-def _deterministic():
+def _deterministic(mode: bool = True):
+    """Run under ``torch.use_deterministic_algorithms(mode)`` (warn only), restoring the setting afterwards."""
     enabled = torch.are_deterministic_algorithms_enabled()
     warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
-    torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.use_deterministic_algorithms(mode, warn_only=True)
     try:
         yield
     finally:
         torch.use_deterministic_algorithms(enabled, warn_only=warn_only)
 
 
+def _evaluate(*args: Any, **kwargs: Any) -> dict[str, float]:
+    """``metrics.evaluate`` outside deterministic mode (same values; see the module docstring)."""
+    with _deterministic(False):
+        return M.evaluate(*args, **kwargs)
+
+
 def _resolve_task(task_or_data: Any, data_seed: int, task_options: dict[str, Any]) -> Task:
     if isinstance(task_or_data, Task):
+        _unused(_FN, "a Task", **task_options)
         return task_or_data
     if isinstance(task_or_data, tuple) and len(task_or_data) == 2:
-        from .tasks import _make_user_task
-
+        opts = dict(task_options)
+        kind, test_fraction = opts.pop("kind", None), opts.pop("test_fraction", 0.25)
+        _unused(_FN, "an (X, y) pair (only kind= and test_fraction= apply)", **opts)
         x, y = (np.asarray(a) for a in task_or_data)
-        opts = {k: v for k, v in task_options.items() if k in ("kind", "test_fraction")}
-        return _make_user_task("data", x, y, kind=opts.get("kind"), test_fraction=opts.get("test_fraction", 0.25),
-                               seed=data_seed)
+        return _make_user_task("data", x, y, kind=kind, test_fraction=test_fraction, seed=data_seed, fn=_FN)
     if isinstance(task_or_data, str) and task_or_data in BUILTIN:
         return make_task(task_or_data, data_seed, **task_options)
     if isinstance(task_or_data, (str, Path)):
@@ -225,9 +234,14 @@ def compare(candidates: Sequence[Any] | None, task_or_data: Any = "lesions", *, 
         >>> r.best("mae")  # squared error is pulled by the outliers in the training targets
         ['huber:delta=1']
     """
+    _check_seed(_FN, "data_seed", data_seed)
     task = _resolve_task(task_or_data, data_seed, task_options)
     if task.kind not in KINDS:
         fail(_FN, "a task kind in", KINDS, repr(task.kind))
+    if (model if model != "auto" else default_model(task.kind)) == "unet" and \
+            min(task.x_train.shape[-2:]) < SmallUNet.MIN_SIZE:
+        fail(_FN, f"images of at least {SmallUNet.MIN_SIZE}x{SmallUNet.MIN_SIZE} for the U-Net (it halves them",
+             "twice)", "x".join(map(str, task.x_train.shape[-2:])))
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
     if not seed_list:
         fail(_FN, "at least one", "seed", seeds)
@@ -311,8 +325,8 @@ def compare(candidates: Sequence[Any] | None, task_or_data: Any = "lesions", *, 
                         acc, count = 0.0, 0
                     if step in eval_at:
                         te = time.perf_counter()
-                        val = M.evaluate(task.kind, _predict(net, x_sub), y_sub, n_classes=task.n_classes,
-                                         prior=prior, y_scale=y_scale, only=(primary,))[primary]
+                        val = _evaluate(task.kind, _predict(net, x_sub), y_sub, n_classes=task.n_classes,
+                                        prior=prior, y_scale=y_scale, only=(primary,))[primary]
                         curve["eval_step"].append(step)
                         curve["eval"].append(val)
                         eval_seconds += time.perf_counter() - te
@@ -321,8 +335,8 @@ def compare(candidates: Sequence[Any] | None, task_or_data: Any = "lesions", *, 
                 if bad:
                     diverged.setdefault(c.name, []).append(seed)
                 output = _predict(net, task.x_test)
-                values = M.evaluate(task.kind, output, task.y_test, n_classes=task.n_classes, prior=prior,
-                                    y_scale=y_scale)
+                values = _evaluate(task.kind, output, task.y_test, n_classes=task.n_classes, prior=prior,
+                                   y_scale=y_scale)
                 for m in metric_list:
                     v = values.get(m.name, float("nan"))
                     records.append({"candidate": c.name, "seed": seed, "metric": m.name,

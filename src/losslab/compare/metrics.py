@@ -9,10 +9,15 @@ foreground pixel. ``empty_pred`` has no better direction (``higher_is_better`` i
 with the true empty fraction (its ``reference``); 1.0 means the model predicts nothing. ``ap`` (pixel-level average precision) and ``best_dice`` (the Dice at
 the best threshold on the precision–recall curve) do not depend on the 0.5 threshold: when ``dice`` is low
 but ``ap``/``best_dice`` are high, the loss ranked the pixels well and only the threshold is off.
+
+A class absent from the test targets has no score: a metric of that class alone (``minority_recall``, the
+pixel scores of a test split without foreground) is NaN (n/a), and macro averages (``macro_f1``, ``auroc``,
+the segmentation foreground mean) run over the classes present in the test targets.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,15 +90,17 @@ def evaluate(kind: str, output: torch.Tensor, target: torch.Tensor, *, n_classes
     ``only`` restricts to some metrics (used for the cheap learning-curve evaluations).
     """
     output = output.detach().float()
-    if kind == "binary_segmentation":
-        return _binary_segmentation(output, target, only)
-    if kind == "multiclass_segmentation":
-        return _multiclass_segmentation(output, target, n_classes, only)
-    if kind == "binary":
-        return _binary(output, target, prior, only)
-    if kind == "multiclass":
-        return _multiclass(output, target, n_classes, prior, only)
-    return _regression(output, target, y_scale, only)
+    with warnings.catch_warnings():  # an absent class is n/a below; torchmetrics' warning about it is noise
+        warnings.filterwarnings("ignore", "No (positive|negative) samples", UserWarning)
+        if kind == "binary_segmentation":
+            return _binary_segmentation(output, target, only)
+        if kind == "multiclass_segmentation":
+            return _multiclass_segmentation(output, target, n_classes, only)
+        if kind == "binary":
+            return _binary(output, target, prior, only)
+        if kind == "multiclass":
+            return _multiclass(output, target, n_classes, prior, only)
+        return _regression(output, target, y_scale, only)
 
 
 def _want(name: str, only: tuple[str, ...] | None) -> bool:
@@ -139,14 +146,10 @@ def _binary_segmentation(logits: torch.Tensor, target: torch.Tensor, only) -> di
     probs = torch.sigmoid(logits).reshape(-1)
     t = (target.reshape(-1) > 0.5).long()
     out: dict[str, float] = {}
-    if _want("dice", only):
-        out["dice"] = float(binary_f1_score(probs, t))
-    if _want("iou", only):
-        out["iou"] = float(binary_jaccard_index(probs, t))
-    if _want("precision", only):
-        out["precision"] = float(binary_precision(probs, t))
-    if _want("recall", only):
-        out["recall"] = float(binary_recall(probs, t))
+    for name, f in (("dice", binary_f1_score), ("iou", binary_jaccard_index), ("precision", binary_precision),
+                    ("recall", binary_recall)):
+        if _want(name, only):  # no foreground in the test targets: n/a
+            out[name] = float(f(probs, t)) if bool(t.any()) else float("nan")
     if _want("ap", only):
         out["ap"] = _ap(probs, t)
     if _want("best_dice", only):
@@ -171,7 +174,7 @@ def _multiclass_segmentation(logits: torch.Tensor, target: torch.Tensor, n_class
     pred = logits.argmax(dim=1)
     p, t = pred.reshape(-1), target.reshape(-1)
     fg = slice(1, n_classes)
-    present = torch.bincount(t, minlength=n_classes)[fg] > 0
+    present = _present(t, n_classes)[fg]
 
     def fg_mean(values: torch.Tensor) -> float:
         v = values[fg][present]
@@ -207,6 +210,23 @@ def _multiclass_segmentation(logits: torch.Tensor, target: torch.Tensor, n_class
     return out
 
 
+def _present(target: torch.Tensor, n_classes: int) -> torch.Tensor:
+    """Which classes occur in the (index) targets."""
+    return torch.bincount(target, minlength=n_classes) > 0
+
+
+def _macro(per_class: torch.Tensor, present: torch.Tensor) -> float:
+    """The mean over the present classes, by torchmetrics' own macro formula (same value when all are present)."""
+    w = present.float()
+    return float((w * per_class / w.sum()).sum())
+
+
+def _minority_recall(recall: torch.Tensor, present: torch.Tensor, prior, n_classes: int) -> float:
+    """Recall of the class rarest in training; n/a when the test targets do not hold it."""
+    c = _minority(prior, n_classes)
+    return float(recall[c]) if bool(present[c]) else float("nan")
+
+
 def _minority(prior: np.ndarray | None, n_classes: int) -> int:
     if prior is None:
         return 1 if n_classes == 2 else 0
@@ -228,13 +248,15 @@ def _binary(logits: torch.Tensor, target: torch.Tensor, prior, only) -> dict[str
     probs = torch.sigmoid(logits).reshape(-1)
     t = (target.reshape(-1) > 0.5).long()
     pred = (probs > 0.5).long()
+    present = _present(t, 2)
     out: dict[str, float] = {}
     if _want("accuracy", only):
         out["accuracy"] = float(binary_accuracy(probs, t))
     if _want("macro_f1", only):
-        out["macro_f1"] = float(multiclass_f1_score(pred, t, num_classes=2, average="macro"))
+        out["macro_f1"] = _macro(multiclass_f1_score(pred, t, num_classes=2, average="none"), present)
     if _want("minority_recall", only):
-        out["minority_recall"] = float(multiclass_recall(pred, t, num_classes=2, average="none")[_minority(prior, 2)])
+        rec = multiclass_recall(pred, t, num_classes=2, average="none")
+        out["minority_recall"] = _minority_recall(rec, present, prior, 2)
     if _want("auroc", only):
         out["auroc"] = float(binary_auroc(probs, t)) if 0 < int(t.sum()) < t.numel() else float("nan")
     if _want("ece", only):
@@ -253,16 +275,17 @@ def _multiclass(logits: torch.Tensor, target: torch.Tensor, n_classes: int, prio
 
     probs = torch.softmax(logits, dim=1)
     t = target.reshape(-1)
+    present = _present(t, n_classes)
     out: dict[str, float] = {}
     if _want("accuracy", only):
         out["accuracy"] = float(multiclass_accuracy(probs, t, num_classes=n_classes, average="micro"))
     if _want("macro_f1", only):
-        out["macro_f1"] = float(multiclass_f1_score(probs, t, num_classes=n_classes, average="macro"))
+        out["macro_f1"] = _macro(multiclass_f1_score(probs, t, num_classes=n_classes, average="none"), present)
     if _want("minority_recall", only):
         rec = multiclass_recall(probs, t, num_classes=n_classes, average="none")
-        out["minority_recall"] = float(rec[_minority(prior, n_classes)])
-    if _want("auroc", only):
-        out["auroc"] = float(multiclass_auroc(probs, t, num_classes=n_classes, average="macro"))
+        out["minority_recall"] = _minority_recall(rec, present, prior, n_classes)
+    if _want("auroc", only):  # torchmetrics' macro AUROC counts an absent class as 0
+        out["auroc"] = float(multiclass_auroc(probs, t, num_classes=n_classes, average="none")[present].mean())
     if _want("ece", only):
         out["ece"] = float(multiclass_calibration_error(probs, t, num_classes=n_classes, n_bins=15, norm="l1"))
     return out

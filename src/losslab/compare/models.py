@@ -26,7 +26,10 @@ def _block(cin: int, cout: int) -> nn.Sequential:
 
 
 class SmallUNet(nn.Module):
-    """A two-level U-Net: ``base``, ``2·base``, ``4·base`` channels; any input size (skips are resized)."""
+    """A two-level U-Net: ``base``, ``2·base``, ``4·base`` channels; any input size from ``MIN_SIZE`` up (skips
+    are resized)."""
+
+    MIN_SIZE = 4  # two 2x max-poolings: 4 → 2 → 1 pixel
 
     def __init__(self, in_channels: int = 1, out_channels: int = 1, base: int = 8) -> None:
         super().__init__()

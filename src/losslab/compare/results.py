@@ -125,12 +125,16 @@ class CompareResult:
         return text
 
     def cell(self, candidate: str, metric: str, digits: int = 3) -> str:
+        """``mean ± std`` with ``digits`` decimals; a regression metric (in the target's units) far from 1
+        (at least 1e4, or below 0.01) with 4 significant digits instead, e.g. ``1.234e-09 ± 5.6e-11``."""
         st = self.summary()[candidate][metric]
         if st["n"] == 0:
             return "n/a"
+        mean = abs(st["mean"])
+        fmt = ".4g" if self.task.get("kind") == "regression" and (mean >= 1e4 or 0 < mean < 1e-2) else f".{digits}f"
         if st["n"] == 1:
-            return f"{st['mean']:.{digits}f}"
-        return f"{st['mean']:.{digits}f} ± {st['std']:.{digits}f}"
+            return f"{st['mean']:{fmt}}"
+        return f"{st['mean']:{fmt}} ± {st['std']:{fmt}}"
 
     def table(self, *, metrics: list[str] | None = None, title: str | None = None):
         """A ``rich`` table: mean ± std over seeds, the best per metric in bold green and marked ``*``."""

@@ -25,7 +25,8 @@ Built-in tasks (``make_task(name, seed=0)``):
 
 User data (``load_data(path, ...)``): a folder with ``images/`` and ``masks/`` sub-folders (or ``masks=``
 another folder), an ``.npz`` with arrays ``X`` and ``y``, or a CSV/Parquet file with feature columns and a
-``target=`` column. Problems with user data raise ``ValueError`` with a one-line message.
+``target=`` column. Labels and mask values become class indices in sorted order (``info["classes"]`` holds
+the original values). Problems with user data raise ``ValueError`` with a one-line message.
 """
 
 from __future__ import annotations
@@ -190,16 +191,36 @@ def _seg_info(task: Task) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------ digits
-def _split(n: int, test_fraction: float, seed: int, stratify: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def _check_seed(fn: str, name: str, seed: Any) -> int:
+    """A data seed: an int in [0, 2**32 − 1], what NumPy and scikit-learn accept."""
+    seed = check_index(fn, name, seed, low=0)
+    if seed >= 2**32:
+        fail(fn, f"`{name}`", "<= 2**32 - 1", seed)
+    return seed
+
+
+def _split(n: int, test_fraction: float, seed: int, stratify: np.ndarray | None,
+           fn: str = "make_task") -> tuple[np.ndarray, np.ndarray]:
+    """Sorted train and test indices, stratified on the class indices ``stratify`` where the classes allow it.
+
+    Classes with a single sample share one stratum (or join the largest class when there is only one such
+    sample); a split too small to hold a sample of every stratum is drawn without stratification.
+    """
     from sklearn.model_selection import train_test_split
 
-    test_fraction = check_number("make_task", "test_fraction", test_fraction, low=0, high=1, low_open=True,
+    test_fraction = check_number(fn, "test_fraction", test_fraction, low=0, high=1, low_open=True,
                                  high_open=True)
-
+    seed = _check_seed(fn, "seed", seed)
     idx = np.arange(n)
-    if stratify is not None and np.bincount(stratify).min(initial=2) < 2:
-        stratify = None
-    tr, te = train_test_split(idx, test_size=test_fraction, random_state=seed, stratify=stratify)
+    if stratify is not None:
+        counts = np.bincount(stratify)
+        rare = counts[stratify] < 2
+        if rare.any():
+            stratify = np.where(rare, len(counts) if rare.sum() > 1 else counts.argmax(), stratify)
+    try:
+        tr, te = train_test_split(idx, test_size=test_fraction, random_state=seed, stratify=stratify)
+    except ValueError:  # fewer test (or training) samples than strata
+        tr, te = train_test_split(idx, test_size=test_fraction, random_state=seed)
     return np.sort(tr), np.sort(te)
 
 
@@ -298,6 +319,9 @@ def make_task(name: str, seed: int = 0, **options: Any) -> Task:
 
 # ------------------------------------------------------------------------------------------ user data
 _IMAGE_EXT = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".gif")
+_HIGH_DEPTH = ("I", "I;16", "I;16L", "I;16B", "I;16N", "F")  # 16-bit, 32-bit and float images: read as floats
+#: The most distinct integer labels (or mask values) read as classes; more integer labels make a regression.
+MAX_CLASSES = 50
 
 
 def load_data(path: str | Path, *, target: str | None = None, masks: str | Path | None = None,
@@ -310,9 +334,11 @@ def load_data(path: str | Path, *, target: str | None = None, masks: str | Path 
             with ``X`` and ``y``, or a ``.csv``/``.parquet`` file (then ``target`` names the label column).
         target: the label column of a CSV/Parquet file.
         masks: folder of masks with the same file stems as the images (default ``path/masks``).
-        kind: force the task kind (one of ``KINDS``); inferred from the labels otherwise: float labels →
-            regression, two values {0, 1} → binary, up to 50 integer values → multi-class; images →
-            segmentation (binary if the masks hold two values).
+        kind: force the task kind (one of ``KINDS``); inferred from the labels otherwise: non-integer numbers →
+            regression, two distinct values (numbers, strings or booleans) → binary, up to ``MAX_CLASSES``
+            (50) integer values or any number of strings → multi-class, more integer values → regression;
+            images → segmentation (binary if the masks hold two values). Labels and mask values become class
+            indices in sorted order; ``info["classes"]`` lists the original value of each class.
         test_fraction: held-out share (stratified for classification).
         size: resize images and masks to ``size × size`` (needed when their sizes differ).
 
@@ -322,10 +348,10 @@ def load_data(path: str | Path, *, target: str | None = None, masks: str | Path 
         >>> from losslab.compare import load_data
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "data.npz"
         >>> x = np.random.default_rng(0).normal(size=(40, 3))
-        >>> np.savez(path, X=x, y=(x[:, 0] > 0).astype(int))
+        >>> np.savez(path, X=x, y=np.where(x[:, 0] > 0, 1, -1))
         >>> t = load_data(path)
-        >>> t.kind, t.x_train.shape[0], t.x_test.shape[0]
-        ('binary', 30, 10)
+        >>> t.kind, t.x_train.shape[0], t.x_test.shape[0], t.info["classes"]
+        ('binary', 30, 10, [-1, 1])
     """
     fn = "load_data"
     p = Path(path)
@@ -333,22 +359,35 @@ def load_data(path: str | Path, *, target: str | None = None, masks: str | Path 
         fail(fn, "an existing file or", "folder", str(p))
     if kind is not None and kind not in KINDS:
         fail(fn, "`kind` one of", KINDS, repr(kind))
-    if not 0 < test_fraction < 1:
-        fail(fn, "`test_fraction` in", "(0, 1)", test_fraction)
+    check_number(fn, "test_fraction", test_fraction, low=0, high=1, low_open=True, high_open=True)
+    _check_seed(fn, "seed", seed)
+    size = check_index(fn, "size", size, allow_none=True, low=1)
+    colours = False
     if p.is_dir():
-        x, y = _read_image_folder(p, masks, size)
+        _unused(fn, "an image folder", target=target)
+        x, y, colours = _read_image_folder(p, masks, size)
         name = p.name
     elif p.suffix.lower() == ".npz":
+        _unused(fn, "an .npz file", target=target, masks=masks, size=size)
         x, y = _read_npz(p)
         name = p.stem
     elif p.suffix.lower() in (".csv", ".parquet", ".pq"):
+        _unused(fn, "a table", masks=masks, size=size)
         if not target:
-            fail(fn, "--target (the label column) for a", "table", "none")
+            fail(fn, "the label column (target=, --target on the command line) for a", "table", "none")
         x, y = _read_table(p, target)
         name = p.stem
     else:
         fail(fn, "a folder of images, an .npz file or a .csv/.parquet", "file", p.name)
-    return _make_user_task(name, x, y, kind=kind, test_fraction=test_fraction, seed=seed)
+    return _make_user_task(name, x, y, kind=kind, test_fraction=test_fraction, seed=seed, mask_colours=colours)
+
+
+def _unused(fn: str, what: str, **options: Any) -> None:
+    """Fail on options given for data they do not apply to (they would be ignored without a word)."""
+    given = {k: v for k, v in options.items() if v is not None}
+    if given:
+        fail(fn, f"no {', '.join(f'{k}=' for k in given)} for", what,
+             ", ".join(f"{k}={v!r}" for k, v in given.items()))
 
 
 def _read_npz(p: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -378,6 +417,8 @@ def _read_table(p: Path, target: str) -> tuple[np.ndarray, np.ndarray]:
             table = parquet.read_table(p)
     except Exception as exc:  # pyarrow raises its own error classes
         fail("load_data", "a readable table in", p.name, str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+    if table.num_rows == 0:
+        fail("load_data", "data rows in", p.name, "none (a header only)")
     if target not in table.column_names:
         fail("load_data", "--target one of the columns", table.column_names, repr(target))
     features = [c for c in table.column_names if c != target]
@@ -400,7 +441,15 @@ def _read_table(p: Path, target: str) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(cols, axis=1), ycol.to_numpy(zero_copy_only=False)
 
 
-def _read_image_folder(p: Path, masks: str | Path | None, size: int | None) -> tuple[np.ndarray, np.ndarray]:
+def _files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """The files of ``folder`` with one of ``suffixes``; hidden ones (``.x``, macOS ``._x``) are skipped."""
+    return sorted(f for f in folder.iterdir()
+                  if f.suffix.lower() in suffixes and not f.name.startswith(".") and f.is_file())
+
+
+def _read_image_folder(p: Path, masks: str | Path | None, size: int | None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Images ``(N, C, H, W)`` (pixel values as stored: 8-bit, 16-bit or float), masks ``(N, H, W)`` and
+    whether the masks are colour codes ``0xRRGGBB``."""
     from PIL import Image
 
     img_dir = p / "images" if (p / "images").is_dir() else p
@@ -408,43 +457,74 @@ def _read_image_folder(p: Path, masks: str | Path | None, size: int | None) -> t
     if not mask_dir.is_dir():
         fail("load_data", "a folder of masks (a masks/ folder beside images/, or --masks", "DIR)",
              f"no folder {mask_dir}")
-    imgs = sorted(f for f in img_dir.iterdir() if f.suffix.lower() in _IMAGE_EXT)
+    imgs = _files(img_dir, _IMAGE_EXT)
     if not imgs:
         fail("load_data", f"image files ({', '.join(_IMAGE_EXT)}) in", img_dir, "none")
-    by_stem = {f.stem: f for f in mask_dir.iterdir() if f.suffix.lower() in _IMAGE_EXT + (".npy",)}
+    by_stem = {f.stem: f for f in _files(mask_dir, _IMAGE_EXT + (".npy",))}
     missing = [f.name for f in imgs if f.stem not in by_stem]
     if missing:
         fail("load_data", f"a mask in {mask_dir} for every", "image",
              f"{len(missing)} without one (e.g. {missing[0]})")
     xs, ys = [], []
-    mode = None
+    colour = None
     for f in imgs:
+        mf = by_stem[f.stem]
         try:
-            im = Image.open(f)
-            mode = mode or ("RGB" if _is_colour(im) else "L")
-            im = im.convert(mode)
-            mf = by_stem[f.stem]
-            mk = np.load(mf) if mf.suffix == ".npy" else np.asarray(Image.open(mf).convert("L"))
-        except (OSError, ValueError) as exc:
-            fail("load_data", "readable images and", "masks", f"{f.name}: {str(exc).splitlines()[0]}")
+            with Image.open(f) as im:
+                if colour is None:
+                    colour = im.mode not in _HIGH_DEPTH and _is_colour(im)
+                im = im.convert("F" if im.mode in _HIGH_DEPTH else "RGB" if colour else "L")
+                if size is not None:
+                    im = im.resize((size, size), Image.BILINEAR)
+                a = np.asarray(im, dtype=np.float32)
+            mk = _read_mask(mf)
+        except (OSError, ValueError, EOFError) as exc:
+            fail("load_data", "readable images and", "masks", f"{f.name} or {mf.name}: {str(exc).splitlines()[0]}")
+        if mk.ndim == 3 and mk.shape[-1] == 1:
+            mk = mk[..., 0]
+        if mk.ndim != 2 and mk.shape[2:] != (3,):
+            fail("load_data", "masks of shape (H, W), or (H, W, 3) colours, like", "images", f"{mf.name} {mk.shape}")
         if size is not None:
-            im = im.resize((size, size), Image.BILINEAR)
-            mk = np.asarray(Image.fromarray(mk.astype(np.uint8)).resize((size, size), Image.NEAREST))
-        a = np.asarray(im, dtype=np.float32) / 255.0
+            mk = _nearest(mk, size)
         if a.shape[:2] != mk.shape[:2]:
             fail("load_data", "each mask the size of its", "image", f"{f.name} {a.shape[:2]} vs {mk.shape[:2]}")
         xs.append(a if a.ndim == 3 else a[..., None])
-        ys.append(np.asarray(mk))
+        ys.append(mk)
     shapes = {x.shape for x in xs}
     if len(shapes) > 1:
         fail("load_data", "images of one size (or --size N to resize),", "sizes",
              sorted({s[:2] for s in shapes})[:3])
     x = np.stack(xs).transpose(0, 3, 1, 2)
-    y = np.stack(ys)
-    values = np.unique(y)
-    if len(values) <= 2 and set(values.tolist()) <= {0, 1, 255}:
-        y = (y > 0).astype(np.int64)
-    return x, y
+    rgb = [m for m in ys if m.ndim == 3]
+    if rgb and all(np.array_equal(m[..., 0], m[..., 1]) and np.array_equal(m[..., 0], m[..., 2]) for m in rgb):
+        ys = [m[..., 0] if m.ndim == 3 else m for m in ys]  # grey masks saved as RGB
+    elif rgb:
+        if len(rgb) < len(ys):
+            fail("load_data", "masks of one kind (all RGB colour-coded, or all", "single-channel)",
+                 f"{len(rgb)} colour and {len(ys) - len(rgb)} single-channel masks")
+        c = np.stack(ys).astype(np.int64)
+        return x, (c[..., 0] << 16) | (c[..., 1] << 8) | c[..., 2], True
+    return x, np.stack(ys), False
+
+
+def _read_mask(path: Path) -> np.ndarray:
+    """A mask as stored: ``.npy`` values, palette indices (mode P), grey levels, 16-bit values, or RGB colours
+    ``(H, W, 3)`` (alpha dropped)."""
+    from PIL import Image
+
+    if path.suffix.lower() == ".npy":
+        return np.load(path, allow_pickle=False)
+    with Image.open(path) as im:
+        if im.mode in ("LA", "PA"):
+            return np.asarray(im)[..., 0]
+        return np.asarray(im.convert("RGB")) if im.mode not in ("1", "L", "P") + _HIGH_DEPTH else np.asarray(im)
+
+
+def _nearest(a: np.ndarray, size: int) -> np.ndarray:
+    """``a`` (H, W, ...) resized to ``size × size`` by nearest neighbour (any dtype: labels stay labels)."""
+    rows = ((np.arange(size) + 0.5) * a.shape[0] / size).astype(np.int64)
+    cols = ((np.arange(size) + 0.5) * a.shape[1] / size).astype(np.int64)
+    return a[rows][:, cols]
 
 
 def _is_colour(im) -> bool:
@@ -452,28 +532,40 @@ def _is_colour(im) -> bool:
     return bool(np.abs(a[..., 0] - a[..., 1]).max() > 0 or np.abs(a[..., 1] - a[..., 2]).max() > 0)
 
 
-def _infer_kind(x: np.ndarray, y: np.ndarray) -> str:
-    seg = x.ndim >= 3 and y.ndim >= 2 and y.shape[-2:] == x.shape[-2:]
-    if y.dtype.kind in "OUSb":
-        n = len(np.unique(y))
-        return "binary" if n == 2 else "multiclass"
-    yf = y.astype(np.float64)
-    integral = bool(np.all(np.isfinite(yf))) and bool(np.all(yf == np.round(yf)))
-    values = np.unique(yf) if integral else None
-    if seg:
-        if not integral:
-            fail("load_data", "integer class labels in the", "masks", "non-integer values")
-        return "binary_segmentation" if set(values.tolist()) <= {0.0, 1.0} else "multiclass_segmentation"
-    if integral and set(values.tolist()) <= {0.0, 1.0} and len(values) == 2:
-        return "binary"
-    if integral and 2 < len(values) <= 50:
-        return "multiclass"
-    return "regression"
+def _is_segmentation(fn: str, x: np.ndarray, y: np.ndarray) -> bool:
+    """Images with one mask each: ``X (N, H, W)`` or ``(N, C, H, W)`` and ``y (N, H, W)``."""
+    if x.ndim == 4 and y.ndim == 3 and x.shape[1:3] == y.shape[1:] and x.shape[-2:] != y.shape[-2:]:
+        fail(fn, "images X (N, C, H, W), channels first, for masks", "(N, H, W)",
+             f"X {x.shape} (channels last?) and y {y.shape}")
+    return x.ndim >= 3 and y.ndim >= 2 and y.shape[-2:] == x.shape[-2:]
+
+
+def _label_kind(y: np.ndarray) -> str:
+    """``binary`` for two distinct labels, ``multiclass`` for strings or up to ``MAX_CLASSES`` integers (one
+    value too: an error follows), ``regression`` for other numbers."""
+    if y.dtype.kind not in "OUSb":
+        yf = y.astype(np.float64)
+        if not (np.all(np.isfinite(yf)) and np.all(yf == np.round(yf))) or len(np.unique(yf)) > MAX_CLASSES:
+            return "regression"
+    return "binary" if len(np.unique(y)) == 2 else "multiclass"
+
+
+def _class_names(values: np.ndarray, colours: bool = False) -> list[Any]:
+    """The original label (or mask value) of each class index, JSON-able; mask colours as ``"#rrggbb"``."""
+    return [f"#{int(v):06x}" if colours else v.item() if hasattr(v, "item") else v for v in values]
+
+
+def _describe(name: str, kind: str, classes: list[Any], test_labels: np.ndarray) -> str:
+    """``user data NAME (binary; 2 classes from values -1→0, 1→1)``: the kind, how values became classes and
+    which classes the test split lacks (their metrics are n/a)."""
+    pairs = ", ".join(f"{v}→{i}" for i, v in enumerate(classes[:10])) + (", …" if len(classes) > 10 else "")
+    absent = sorted(set(range(len(classes))) - set(np.unique(test_labels).tolist()))
+    note = f"; the test split lacks class {', '.join(map(str, absent))}: n/a in its metrics" if absent else ""
+    return f"user data {name} ({kind}; {len(classes)} classes from values {pairs}{note})"
 
 
 def _make_user_task(name: str, x: np.ndarray, y: np.ndarray, *, kind: str | None, test_fraction: float,
-                    seed: int) -> Task:
-    fn = "load_data"
+                    seed: int, mask_colours: bool = False, fn: str = "load_data") -> Task:
     if x.shape[0] != y.shape[0]:
         fail(fn, "as many samples in X as in", "y", f"{x.shape[0]} and {y.shape[0]}")
     if x.shape[0] < 8:
@@ -483,66 +575,48 @@ def _make_user_task(name: str, x: np.ndarray, y: np.ndarray, *, kind: str | None
     x = x.astype(np.float64)
     if not np.all(np.isfinite(x)):
         fail(fn, "finite features (no NaN or", "inf)", f"{int((~np.isfinite(x)).sum())} non-finite values")
-    kind = kind or _infer_kind(x, y)
     n = x.shape[0]
-    info: dict[str, Any] = {"source": name}
-    if kind in SEGMENTATION:
-        if x.ndim == 3:
-            x = x[:, None]
-        if x.ndim != 4 or y.ndim not in (3, 4):
-            fail(fn, "images X (N, H, W) or (N, C, H, W) with masks y", "(N, H, W)",
-                 f"{x.shape} and {y.shape}")
-        if y.ndim == 4:
-            if y.shape[1] != 1:
-                fail(fn, "masks (N, H, W) or (N, 1, H,", "W)", y.shape)
-            y = y[:, 0]
-        if y.shape[-2:] != x.shape[-2:]:
-            fail(fn, "masks the size of the", "images", f"{y.shape[-2:]} and {x.shape[-2:]}")
-        yi = y.astype(np.int64)
-        if yi.min() < 0:
-            fail(fn, "class indices in the masks", ">= 0", f"minimum {int(yi.min())}")
-        tr, te = _split(n, test_fraction, seed, None)
-        mu, sd = x[tr].mean(), x[tr].std()
-        x = ((x - mu) / (sd if sd > 0 else 1.0)).astype(np.float32)
-        if kind == "binary_segmentation":
-            if yi.max() > 1:
-                fail(fn, "binary masks for binary segmentation, values", "0/1 or 0/255", f"values up to {int(yi.max())}")
-            yt = torch.from_numpy(yi[:, None].astype(np.float32))
-            n_classes = 1
-        else:
-            yt = torch.from_numpy(yi)
-            n_classes = int(yi.max()) + 1
-        xt = torch.from_numpy(x)
-        task = Task(name, kind, xt[tr], yt[tr], xt[te], yt[te], n_classes, f"user data {name} ({kind})", seed, info)
-        task.info.update(_seg_info(task))
-        return task
+    if kind in SEGMENTATION or (kind is None and _is_segmentation(fn, x, y)):
+        return _segmentation_task(name, x, y, kind, test_fraction, seed, mask_colours, fn)
     if x.ndim == 1:
         x = x[:, None]
     x = x.reshape(n, -1)
     if y.ndim > 1 and not (y.ndim == 2 and y.shape[1] == 1):
         fail(fn, "one label per sample, y of shape", "(N,)", y.shape)
     y = y.reshape(n)
+    kind = kind or _label_kind(y)
+    info: dict[str, Any] = {"source": name}
     if kind == "regression":
         if y.dtype.kind not in "fiub":
             fail(fn, "numeric targets for", "regression", f"dtype {y.dtype}")
         yf = y.astype(np.float64)
         if not np.all(np.isfinite(yf)):
             fail(fn, "finite", "targets", f"{int((~np.isfinite(yf)).sum())} non-finite values")
-        tr, te = _split(n, test_fraction, seed, None)
-        mu, sd = float(yf[tr].mean()), float(yf[tr].std()) or 1.0
+        tr, te = _split(n, test_fraction, seed, None, fn)
+        mu, sd = float(yf[tr].mean()), float(yf[tr].std())
+        if sd == 0:
+            fail(fn, "a non-constant target for", "regression", f"every training value {yf[tr][0]:g}")
         ys = ((yf - mu) / sd).astype(np.float32)[:, None]
         xs = _standardise(x, tr)
         info.update(y_mean=mu, y_std=sd)
         return Task(name, kind, torch.from_numpy(xs[tr]), torch.from_numpy(ys[tr]), torch.from_numpy(xs[te]),
                     torch.from_numpy(ys[te]), 1, f"user data {name} (regression)", seed, info)
     classes, yi = np.unique(y, return_inverse=True)
+    yi = yi.reshape(n)
     if len(classes) < 2:
-        fail(fn, "at least two classes in the", "labels", f"only {classes.tolist()}")
+        fail(fn, "at least two classes in the", "labels", f"only {_class_names(classes)}")
     if kind == "binary" and len(classes) != 2:
         fail(fn, "exactly two classes for a binary", "task", len(classes))
-    tr, te = _split(n, test_fraction, seed, yi)
+    if y.dtype.kind in "fiu":
+        if not np.all(classes == np.round(classes)):
+            fail(fn, f"integer or categorical labels for {kind}", "classification",
+                 f"non-integer values such as {classes[classes != np.round(classes)][0]:g}")
+        if len(classes) > max(MAX_CLASSES, n // 2):
+            fail(fn, f"at most max({MAX_CLASSES}, N/2) classes for", kind,
+                 f"{len(classes)} distinct values in {n} samples (a continuous target? use regression)")
+    tr, te = _split(n, test_fraction, seed, yi, fn)
     xs = _standardise(x, tr)
-    info["classes"] = [c.item() if hasattr(c, "item") else c for c in classes]
+    info["classes"] = _class_names(classes)
     if kind == "binary":
         yt = torch.from_numpy(yi.astype(np.float32)[:, None])
         n_classes = 1
@@ -550,4 +624,60 @@ def _make_user_task(name: str, x: np.ndarray, y: np.ndarray, *, kind: str | None
         yt = torch.from_numpy(yi.astype(np.int64))
         n_classes = len(classes)
     xt = torch.from_numpy(xs)
-    return Task(name, kind, xt[tr], yt[tr], xt[te], yt[te], n_classes, f"user data {name} ({kind})", seed, info)
+    description = _describe(name, kind, info["classes"], yi[te])
+    return Task(name, kind, xt[tr], yt[tr], xt[te], yt[te], n_classes, description, seed, info)
+
+
+def _segmentation_task(name: str, x: np.ndarray, y: np.ndarray, kind: str | None, test_fraction: float, seed: int,
+                       colours: bool, fn: str) -> Task:
+    """Mask values become class indices in sorted order (two values: binary, the lower one background)."""
+    if x.ndim == 3:
+        x = x[:, None]
+    if x.ndim != 4 or y.ndim not in (3, 4):
+        fail(fn, "images X (N, H, W) or (N, C, H, W) with masks y", "(N, H, W)", f"{x.shape} and {y.shape}")
+    if y.ndim == 4:
+        if y.shape[1] != 1:
+            fail(fn, "masks (N, H, W) or (N, 1, H,", "W)", y.shape)
+        y = y[:, 0]
+    if y.shape[-2:] != x.shape[-2:]:
+        fail(fn, "masks the size of the", "images", f"{y.shape[-2:]} and {x.shape[-2:]}")
+    if y.dtype.kind not in "biuf":
+        fail(fn, "numeric class labels in the", "masks", f"dtype {y.dtype}")
+    if y.dtype.kind == "f" and not np.all(y == np.round(y)):
+        fail(fn, "integer class labels in the", "masks", "non-integer values")
+    values, yi = np.unique(y, return_inverse=True)
+    yi = yi.reshape(y.shape)
+    classes = _class_names(values, colours)
+    n = x.shape[0]
+    if len(values) < 2:
+        fail(fn, "masks with a background and at least one foreground", "value", f"only {classes[0]} in {n} masks")
+    if len(values) > MAX_CLASSES and kind is None:
+        fail(fn, f"at most {MAX_CLASSES} distinct mask values (lossy JPEG masks and continuous maps have more;",
+             "--kind multiclass_segmentation if they are classes)", f"{len(values)} values")
+    # compare has no ignored pixels: a void value would silently become a class
+    if values[0] < 0:
+        fail(fn, "mask values >= 0 (a negative value usually marks ignored pixels, which compare does not",
+             "support)", f"{values[0]:g}")
+    if not colours and len(values) > 2 and values[-1] == 255 and \
+            np.array_equal(values[:-1], np.arange(len(values) - 1)):
+        fail(fn, "masks without a void label (compare has no ignored pixels):", "class values only",
+             f"255 beside classes 0..{len(values) - 2} (Pascal VOC's border value; relabel those pixels)")
+    kind = kind or ("binary_segmentation" if len(values) == 2 else "multiclass_segmentation")
+    if kind == "binary_segmentation" and len(values) != 2:
+        fail(fn, "two mask values (background, foreground) for", "binary segmentation",
+             f"{len(values)} values {classes[:10]}")
+    tr, te = _split(n, test_fraction, seed, None, fn)
+    mu, sd = x[tr].mean(), x[tr].std()
+    x = ((x - mu) / (sd if sd > 0 else 1.0)).astype(np.float32)
+    if kind == "binary_segmentation":
+        yt = torch.from_numpy(yi[:, None].astype(np.float32))
+        n_classes = 1
+    else:
+        yt = torch.from_numpy(yi.astype(np.int64))
+        n_classes = len(values)
+    xt = torch.from_numpy(x)
+    description = _describe(name, kind, classes, yi[te])
+    task = Task(name, kind, xt[tr], yt[tr], xt[te], yt[te], n_classes, description, seed,
+                {"source": name, "classes": classes})
+    task.info.update(_seg_info(task))
+    return task

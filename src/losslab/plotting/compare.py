@@ -149,5 +149,7 @@ def plot_examples(result: Any, path: str | Path) -> Path | None:
             ax.set_yticks([])
             if i == 0:
                 ax.set_title(textwrap.fill(label, 24), fontsize=7)
-    fig.suptitle(f"{result.task['name']}: foreground probability on test images (cyan: true outline)")
+    # the figure is narrow (1.6 in per column): the title is wrapped to its width rather than cut off
+    title = f"{result.task['name']}: foreground probability on test images (cyan: true outline)"
+    fig.suptitle(textwrap.fill(title, 14 * ncol), fontsize=9)
     return save(fig, path)
