@@ -421,7 +421,9 @@ class SigmoidCrossEntropy(_Binary):
 
     ``ỹ = y(1 − ε) + ε/2`` (label smoothing ε), ``p_w`` the positive weight (scalar or ``(n,)``).
     Gradient ``(1 − ỹ)p − p_w ỹ q``, Hessian ``p q (p_w ỹ + 1 − ỹ)`` with ``p = σ(r)``, ``q = 1 − p``
-    (``p − ỹ`` and ``p(1 − p)`` without ``pos_weight``). ``init_score``: ``log(Σ w p_w ỹ / Σ w (1 − ỹ))``.
+    (``p − ỹ`` and ``p(1 − p)`` without ``pos_weight``: for ``ỹ = 1`` and ``r > 37`` that gradient rounds to
+    0 instead of ``−q`` (absolute error below 1e-16); forming ``−q`` there took 2.5× as long on 10M rows).
+    ``init_score``: ``log(Σ w p_w ỹ / Σ w (1 − ỹ))``.
 
     Example:
         >>> import numpy as np
