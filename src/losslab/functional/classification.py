@@ -595,6 +595,13 @@ def _cross_entropy(fn: str, x: torch.Tensor, t: torch.Tensor, soft: bool, cw: to
         loss = -_target_log_prob_sum(yt if cw is None else yt * _class_view(cw, x), F.log_softmax(x, 1))
         elem = None if cw is None or reduction != "mean" else (t * _class_view(cw, x)).sum(1)
         return _class_weighted_reduce(fn, loss, reduction, weight, None, elem)
+    if weight is None and cw is None and reduction != "none":
+        # torch's own reduction: ours (see the Convention) with half the calls, except that its mean of nothing
+        # is NaN: then (or for a NaN logit, which stays NaN) the general path below decides. Not with class
+        # weights: there torch rounds the gradient differently, which would change documented training runs
+        out = F.cross_entropy(x, t, ignore_index=ignore_index, reduction=reduction, label_smoothing=ls)
+        if reduction == "sum" or not bool(out.isnan()):
+            return out
     # index targets: torch's fused kernel gives the unreduced loss (ignored elements are 0).
     loss = F.cross_entropy(x, t, weight=cw, ignore_index=ignore_index, reduction="none", label_smoothing=ls)
     if reduction == "none" and weight is None:
