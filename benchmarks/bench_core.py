@@ -31,9 +31,13 @@ def torch_cases(quick: bool) -> list[Row]:
     mask = (torch.rand(*spatial, generator=g) < 0.1).float()
     pred = torch.randn(*spatial, generator=g).requires_grad_(True)
     value = torch.randn(*spatial, generator=g)
+    small = torch.randn(256, 10, generator=g).requires_grad_(True)  # a small model's batch: the per-call cost
+    small_index = torch.randint(0, 10, (256,), generator=g)
 
     cases = [
         ("softmax CE", f"({n}, {c}) + index", logits, index, F.cross_entropy,
+         lambda v: (lambda x, y: L.softmax_cross_entropy(x, y, validate=v))),
+        ("softmax CE", "(256, 10) + index", small, small_index, F.cross_entropy,
          lambda v: (lambda x, y: L.softmax_cross_entropy(x, y, validate=v))),
         ("sigmoid CE", str(spatial), seg, mask, F.binary_cross_entropy_with_logits,
          lambda v: (lambda x, y: L.sigmoid_cross_entropy(x, y, validate=v))),
