@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sys
 
 import numpy as np
@@ -192,3 +193,70 @@ def test_missing_library_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "lightgbm", None)
     with pytest.raises(ImportError, match=r"losslab\[boost\]"):
         ll.objective("sigmoid_ce")
+
+
+# -- regressions from the boosting sweep -----------------------------------------------------------------
+def test_fitted_estimators_with_losslab_callables_pickle(binary_data):
+    """Sweep bug 3: obj.sklearn / obj.sklearn_metric were closures with a made-up __qualname__."""
+    X, y = binary_data
+    obj = ll.objective("sigmoid_focal", gamma=2.0)
+    init = obj.init_score(y)
+    clf = lgb.LGBMClassifier(objective=obj.sklearn, **{**SK, "n_estimators": 5})
+    clf.fit(X, y, init_score=obj.init_margin(init, len(y)), eval_X=(X,), eval_y=(y,),
+            eval_init_score=[obj.init_margin(init, len(y))], eval_metric=obj.sklearn_metric)
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(obj.predict(loaded, X, init=init), obj.predict(clf, X, init=init))
+    assert loaded.get_params()["objective"].losslab_objective.key == "sigmoid_focal"
+    assert loaded.evals_result_ == clf.evals_result_
+
+
+def test_metrics_read_transformed_predictions_of_builtin_objectives(binary_data, multiclass_data):
+    """Sweep bug 4: with a built-in objective LightGBM passes probabilities, which the metric read as raw scores."""
+    X, y = binary_data
+    d = lgb.Dataset(X, y)
+    log: dict = {}
+    lgb.train({**P, "objective": "binary", "metric": "binary_logloss"}, d, 5, valid_sets=[d], valid_names=["train"],
+              feval=ll.metric("sigmoid_ce", predictions="transformed"), callbacks=[lgb.record_evaluation(log)])
+    np.testing.assert_allclose(log["train"]["sigmoid_ce"], log["train"]["binary_logloss"], rtol=1e-9)
+    X, y = multiclass_data
+    d = lgb.Dataset(X, y)
+    log = {}
+    lgb.train({**P, "objective": "multiclass", "num_class": 10, "metric": "multi_logloss"}, d, 3, valid_sets=[d],
+              valid_names=["train"], feval=ll.metric("softmax_ce", predictions="transformed"),
+              callbacks=[lgb.record_evaluation(log)])
+    np.testing.assert_allclose(log["train"]["softmax_ce"], log["train"]["multi_logloss"], rtol=1e-9)
+    X, y = binary_data
+    w = np.linspace(0.5, 2.0, y.size)
+    clf = lgb.LGBMClassifier(**{**SK, "n_estimators": 5}).fit(
+        X, y, sample_weight=w, eval_X=(X,), eval_y=(y,), eval_sample_weight=[w],
+        eval_metric=ll.sklearn_metric("sigmoid_ce", predictions="transformed"))
+    logged = next(iter(clf.evals_result_.values()))
+    np.testing.assert_allclose(logged["sigmoid_ce"], logged["binary_logloss"], rtol=1e-9)
+    with pytest.raises(ValueError, match=r"sklearn_metric: expected `predictions` one of"):
+        ll.sklearn_metric("sigmoid_ce", predictions="margin")
+
+
+@pytest.mark.filterwarnings("ignore:Cannot compute class probabilities:UserWarning")
+def test_scorer_refuses_the_raw_scores_of_predict_proba(multiclass_data):
+    """Sweep bug 1: LGBMClassifier with a callable objective returns raw scores from predict_proba."""
+    from losslab.integrations.sklearn import make_scorer
+
+    X, y = multiclass_data
+    X, y = X[:300], y[:300] % 3
+    obj = ll.objective("softmax_ce")
+    clf = lgb.LGBMClassifier(objective=obj.sklearn, **{**SK, "n_estimators": 3}).fit(X, y)
+    assert clf.predict_proba(X).min() < 0  # LightGBM only logs a warning
+    with pytest.raises(ValueError, match=r"sklearn\.softmax_ce: expected probabilities, finite"):
+        make_scorer("softmax_ce")(clf, X, y)
+
+
+def test_the_objective_object_in_an_estimator_points_to_obj_sklearn(binary_data):
+    """Sweep bug 7: LGBMClassifier(objective=obj) failed with an AttributeError deep inside."""
+    X, y = binary_data
+    obj = ll.objective("sigmoid_ce")
+    with pytest.raises(TypeError, match=r"LightGBMObjective: expected the second argument to be a lightgbm.Dataset "
+                                        r"\(for the scikit-learn estimators pass `objective=obj.sklearn`\), "
+                                        r"got ndarray"):
+        lgb.LGBMClassifier(objective=obj, **{**SK, "n_estimators": 2}).fit(X, y)
+    with pytest.raises(ValueError, match=r"on two classes pass \(n,\): use a sigmoid key such as 'sigmoid_ce'"):
+        lgb.LGBMClassifier(objective=ll.objective("softmax_ce").sklearn, **{**SK, "n_estimators": 2}).fit(X, y)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -93,3 +95,63 @@ def test_bad_input_is_a_clear_error(binary_model):
         ls.loss_function("sigmoid_ce")(np.array([1, 2]), np.array([0.2, 0.7]))
     with pytest.raises(ValueError, match="declared by one of"):
         ls.scorers("sigmoid_ce", gama=1.0)
+
+
+# -- regressions from the boosting sweep -----------------------------------------------------------------
+def test_scorers_reject_predictions_that_are_not_probabilities_or_rates(count_data):
+    """Sweep bug 1: clipped non-probabilities (raw scores, negative rates) used to give a number."""
+    y = np.array([1, 0])
+    with pytest.raises(ValueError, match=r"sklearn\.sigmoid_ce: expected probabilities, finite and in \[0, 1\], "
+                                         r"got values in \[-2, 3\]"):
+        ls.loss_function("sigmoid_ce")(y, np.array([3.0, -2.0]))
+    with pytest.raises(ValueError, match=r"got values in \[nan, nan\]"):
+        ls.loss_function("sigmoid_ce")(y, np.array([np.nan, 0.5]))
+    with pytest.raises(ValueError, match=r"softmax_ce: expected probability rows summing to 1.*0\.001, got 0\.8"):
+        ls.loss_function("softmax_ce")(y, np.array([[0.9, 0.9], [0.1, 0.1]]))
+    with pytest.raises(ValueError, match=r"softmax_ce: expected probability rows summing to 1"):
+        ls.loss_function("softmax_ce")(np.array([0, 2]), np.array([[0.5, 0.2, 0.1], [0.2, 0.2, 0.6]]))
+    # exact 0 and 1 are probabilities (clipped to 1e-15 inside), float32 rounding of the row sums passes
+    assert ls.loss_function("sigmoid_ce")(y, np.array([1.0, 0.0])) < 1e-13
+    p = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]], dtype=np.float32)
+    expected = sk_metrics.log_loss([0, 2], p, labels=[0, 1, 2])
+    assert ls.loss_function("softmax_ce")(np.array([0, 2]), p) == pytest.approx(expected, rel=1e-6)
+    X, y = count_data
+    lin = LinearRegression().fit(X, y)
+    assert lin.predict(X).min() < 0
+    with pytest.raises(ValueError, match=r"poisson_nll: expected predicted rates \(Poisson means\) > 0, got a min"):
+        ls.make_scorer("poisson_nll")(lin, X, y)
+
+
+def test_softmax_scorers_work_on_two_classes(binary_model):
+    """Sweep bug 2: scikit-learn passes a 2-class problem only the positive column; cross_val_score gave NaN."""
+    clf, X, y = binary_model
+    expected = -sk_metrics.log_loss(y, clf.predict_proba(X))
+    assert ls.make_scorer("softmax_ce")(clf, X, y) == pytest.approx(expected, rel=1e-10)
+    assert ls.make_scorer("softmax_ce", response_method="decision_function")(clf, X, y) == pytest.approx(
+        expected, rel=1e-8)
+    assert ls.make_scorer("softmax_focal", gamma=2.0)(clf, X, y) == pytest.approx(
+        ls.make_scorer("sigmoid_focal", gamma=2.0, alpha=None)(clf, X, y), rel=1e-8)
+    cv = KFold(3, shuffle=True, random_state=0)
+    model = LogisticRegression(C=0.1, max_iter=500)
+    ours = cross_val_score(model, X, y, cv=cv, scoring=ls.make_scorer("softmax_ce"))
+    theirs = cross_val_score(model, X, y, cv=cv, scoring="neg_log_loss")
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9)
+
+
+def test_scorers_and_fitted_searches_pickle(binary_model):
+    """Sweep bug 3: the scorer was a closure with a made-up __qualname__ (PicklingError)."""
+    clf, X, y = binary_model
+    scorer = ls.make_scorer("sigmoid_focal", gamma=2.0)
+    assert pickle.loads(pickle.dumps(scorer))(clf, X, y) == scorer(clf, X, y)
+    search = GridSearchCV(LogisticRegression(max_iter=500), {"C": [0.1, 1.0]}, cv=3,
+                          scoring=ls.scorers("sigmoid_ce", "softmax_ce"), refit="neg_sigmoid_ce").fit(X, y)
+    loaded = pickle.loads(pickle.dumps(search))
+    np.testing.assert_array_equal(loaded.predict_proba(X), search.predict_proba(X))
+    assert loaded.score(X, y) == search.score(X, y)
+
+
+def test_multi_output_regression_error_does_not_point_to_softmax(regression_data):
+    X, y = regression_data
+    Y = np.c_[y, 2 * y]
+    with pytest.raises(ValueError, match=r"single-output objective 'mse' with shape \(n,\) \(one target per row"):
+        ls.make_scorer("mse")(LinearRegression().fit(X, Y), X, Y)

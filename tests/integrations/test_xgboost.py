@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 
@@ -275,3 +276,146 @@ def test_importing_the_adapters_does_not_import_the_libraries():
             "bad = [m for m in ('xgboost', 'lightgbm', 'sklearn') if m in sys.modules]\n"
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+# -- regressions from the boosting sweep -----------------------------------------------------------------
+def test_fitted_estimators_with_losslab_callables_pickle(binary_data):
+    """Sweep bug 3: obj.sklearn / obj.sklearn_metric were closures with a made-up __qualname__."""
+    X, y = binary_data
+    obj = lx.objective("sigmoid_focal", gamma=2.0)
+    clf = xgb.XGBClassifier(objective=obj.sklearn, base_score=obj.base_score(y), eval_metric=obj.sklearn_metric,
+                            n_estimators=5, max_depth=2, n_jobs=1).fit(X, y, eval_set=[(X, y)], verbose=False)
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    np.testing.assert_array_equal(obj.predict(loaded, X), obj.predict(clf, X))
+    assert loaded.get_params()["objective"].losslab_objective.key == "sigmoid_focal"
+    loaded.fit(X, y, eval_set=[(X, y)], verbose=False)  # the loaded callables still train and log
+    np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-7)
+    assert loaded.evals_result() == clf.evals_result()
+    metric = pickle.loads(pickle.dumps(lx.sklearn_metric("sigmoid_ce", predictions="transformed")))
+    assert metric(y, clf.predict_proba(X)[:, 1]) == pytest.approx(metrics.log_loss(y, clf.predict_proba(X)))
+
+
+def test_metrics_read_transformed_predictions_of_builtin_objectives(binary_data, multiclass_data):
+    """Sweep bug 4: with a built-in objective XGBoost passes probabilities, which the metric read as margins."""
+    X, y = binary_data
+    d = xgb.DMatrix(X, y)
+    log: dict = {}
+    xgb.train({**P, "objective": "binary:logistic", "eval_metric": "logloss"}, d, 5, evals=[(d, "train")],
+              custom_metric=lx.metric("sigmoid_ce", predictions="transformed"), evals_result=log, verbose_eval=False)
+    np.testing.assert_allclose(log["train"]["sigmoid_ce"], log["train"]["logloss"], rtol=1e-5)
+    raw: dict = {}
+    xgb.train({**P, "objective": "binary:logistic"}, d, 5, evals=[(d, "train")],
+              custom_metric=lx.metric("sigmoid_ce"), evals_result=raw, verbose_eval=False)
+    assert raw["train"]["sigmoid_ce"][-1] > 2 * log["train"]["logloss"][-1]  # margins: what the default expects
+    X, y = multiclass_data
+    d = xgb.DMatrix(X, y)
+    log = {}
+    xgb.train({**P, "objective": "multi:softprob", "num_class": 10, "eval_metric": "mlogloss"}, d, 3,
+              evals=[(d, "train")], custom_metric=lx.metric("softmax_ce", predictions="transformed"),
+              evals_result=log, verbose_eval=False)
+    np.testing.assert_allclose(log["train"]["softmax_ce"], log["train"]["mlogloss"], rtol=1e-5)
+    X, y = binary_data
+    w = np.linspace(0.5, 2.0, y.size)
+    clf = xgb.XGBClassifier(n_estimators=5, max_depth=2, n_jobs=1,
+                            eval_metric=lx.sklearn_metric("sigmoid_ce", predictions="transformed"))
+    clf.fit(X, y, sample_weight=w, eval_set=[(X, y)], sample_weight_eval_set=[w], verbose=False)
+    assert clf.evals_result()["validation_0"]["sigmoid_ce"][-1] == pytest.approx(
+        metrics.log_loss(y, clf.predict_proba(X), sample_weight=w), rel=1e-5)
+    with pytest.raises(ValueError, match=r"metric: expected `predictions` one of \('raw', 'transformed'\)"):
+        lx.metric("sigmoid_ce", predictions="probability")
+    with pytest.raises(ValueError, match="metric: expected probabilities, finite"):
+        lx.metric("sigmoid_ce", predictions="transformed")(np.array([-1.0, 2.0]), xgb.DMatrix(X[:2], y[:2]))
+
+
+def test_base_score_for_xgbregressor_is_a_raw_score():
+    """Sweep bug 5: XGBRegressor runs reg:squarederror with a callable objective; its base_score is a raw score."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = 1 / (1 + np.exp(-(X[:, 0] - 2.0)))  # soft binary targets: XGBClassifier rejects them
+    obj = lx.objective("sigmoid_ce")
+    init = obj.init_score(y)
+    assert obj.base_score(y, internal_objective="reg:squarederror") == init
+    assert obj.base_score(y) == pytest.approx(y.mean())  # binary:logistic (XGBClassifier, params())
+    start = obj.base_score(y, internal_objective="reg:squarederror")
+    reg = xgb.XGBRegressor(objective=obj.sklearn, base_score=start, n_estimators=8, max_depth=2, learning_rate=0.3,
+                           n_jobs=1).fit(X, y)
+    d = xgb.DMatrix(X, y)
+    bst = xgb.train(obj.params(d, **{**P, "max_depth": 2}), d, 8, obj=obj)
+    np.testing.assert_allclose(reg.predict(X, output_margin=True), bst.predict(d, output_margin=True), atol=1e-5)
+    np.testing.assert_allclose(obj.predict(reg, X), bst.predict(d), atol=1e-6)
+    with pytest.raises(ValueError, match=r"base_score: expected `internal_objective` one of \('binary:logistic', "
+                                         r"'reg:squarederror'\), got 'multi:softprob'"):
+        obj.base_score(y, internal_objective="multi:softprob")
+
+
+def test_predict_forwards_dmatrix_arguments(binary_data):
+    """Sweep bug 6: obj.predict built DMatrix(X) with defaults (missing sentinel ignored, categoricals refused)."""
+    pd = pytest.importorskip("pandas")
+    X, y = binary_data
+    X = np.where(np.arange(X.shape[0])[:, None] % 7 == X.argmax(axis=1)[:, None] % 7, -999.0, X)[:, :6]
+    obj = lx.objective("sigmoid_ce")
+    d = xgb.DMatrix(X, y, missing=-999.0)
+    bst = xgb.train(obj.params(d, **P), d, 5, obj=obj)
+    np.testing.assert_array_equal(obj.predict(bst, X, missing=-999.0), obj.predict(bst, d))
+    assert np.abs(obj.predict(bst, X) - obj.predict(bst, d)).max() > 1e-3  # the sentinel read as a value
+    df = pd.DataFrame({"a": X[:, 0], "c": pd.Categorical(np.where(y > 0, "yes", "no")[::-1])})
+    dc = xgb.DMatrix(df, y, enable_categorical=True)
+    bst = xgb.train(obj.params(dc, **P), dc, 3, obj=obj)
+    np.testing.assert_array_equal(obj.predict(bst, df), obj.predict(bst, dc))
+    with pytest.raises(TypeError, match=r"DMatrix keyword arguments only with a Booster.*got \['missing'\]"):
+        obj.predict(bst, dc, missing=-999.0)
+    clf = xgb.XGBClassifier(objective=obj.sklearn, n_estimators=2, n_jobs=1).fit(X, y)
+    with pytest.raises(TypeError, match="XGBModel uses its own"):
+        obj.predict(clf, X, missing=-999.0)
+
+
+def test_predict_refuses_init_on_a_dmatrix_with_a_base_margin(binary_data):
+    """Sweep trap: the start counted twice (base margin in the DMatrix and `init`)."""
+    X, y = binary_data
+    obj = lx.objective("sigmoid_ce")
+    d = xgb.DMatrix(X, y)
+    init = lx.set_base_margin(d, obj)
+    bst = xgb.train({**P, "objective": "binary:logistic"}, d, 3, obj=obj)  # base_score 0.5: a zero margin
+    with pytest.raises(ValueError, match=r"predict: expected `init` only for data without a base margin"):
+        obj.predict(bst, d, init=init)
+    np.testing.assert_allclose(obj.predict(bst, X, init=init), obj.predict(bst, d), atol=1e-6)
+
+
+def test_the_objective_object_in_an_estimator_points_to_obj_sklearn(binary_data):
+    """Sweep bug 7: XGBClassifier(objective=obj) failed with an AttributeError deep inside."""
+    X, y = binary_data
+    obj = lx.objective("sigmoid_ce")
+    with pytest.raises(TypeError, match=r"XGBoostObjective: expected the second argument to be an xgboost.DMatrix "
+                                        r"\(for the scikit-learn estimators pass `objective=obj.sklearn`\), "
+                                        r"got ndarray"):
+        xgb.XGBClassifier(objective=obj, n_estimators=2, n_jobs=1).fit(X, y)
+    with pytest.raises(TypeError, match=r"pass `objective=obj.sklearn`"):  # XGBoost passes weights by keyword
+        xgb.XGBClassifier(objective=obj, n_estimators=2, n_jobs=1).fit(X, y, sample_weight=np.ones(y.size))
+    with pytest.raises(TypeError, match=r"pass `eval_metric=obj.sklearn_metric`"):
+        xgb.XGBClassifier(eval_metric=obj.metric, n_estimators=2, n_jobs=1).fit(X, y, eval_set=[(X, y)],
+                                                                                verbose=False)
+    # a softmax key on two classes: the hint no longer says "set num_class" alone
+    with pytest.raises(ValueError, match=r"on two classes pass \(n,\): use a sigmoid key such as 'sigmoid_ce'"):
+        xgb.XGBClassifier(objective=lx.objective("softmax_ce").sklearn, n_estimators=2, n_jobs=1).fit(X, y)
+
+
+def test_multiclass_starts_check_the_labels_first():
+    """Sweep bug 8: non-integer labels were truncated, NaN labels gave a bare error."""
+    obj = lx.objective("softmax_ce")
+    y = np.array([0, 1.5, 2, 2.7])
+    for call in (lambda: obj.init_score(y), lambda: obj.base_score(y, num_class=5), lambda: obj.params(y)):
+        with pytest.raises(ValueError, match=r"expected `y` to hold integer class indices, got 2 other value\(s\), "
+                                             r"e.g. 1.5"):
+            call()
+    with pytest.raises(ValueError, match=r"xgboost.params: expected `y` to hold integer class indices.*e.g. nan"):
+        obj.params(np.array([0, 1, np.nan]))
+    with pytest.raises(ValueError, match=r"xgboost.params: expected `y` class indices in \[0, 1\] for 2 classes"):
+        obj.params(np.array([-1, 0, 1]))
+    with pytest.raises(ValueError, match=r"class indices in \[0, 2\] for 3 classes.*got values in \[0, 4\]"):
+        obj.init_score(np.array([0, 1, 4]), num_class=3)
+    y = np.array([0.0, 1.0, 1.0, 2.0])  # integer-valued floats (DMatrix labels) are class indices
+    assert obj.params(y)["num_class"] == 3
+    np.testing.assert_array_equal(obj.init_score(y), obj.init_score(y.astype(int)))
+    start = obj.init_score(y, num_class=5)  # absent classes 3, 4: a zero-frequency class's value
+    assert start.shape == (5,) and start[3] == start[4] < start[0]

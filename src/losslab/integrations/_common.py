@@ -16,6 +16,11 @@ exact gradient and diagonal Hessian into what a gradient-boosting library consum
   weighting. It keeps leaf values ``−Σg / (Σh + λ)`` finite where ``h`` underflows (saturated logits) and
   clips the negative curvature of non-convex losses (focal, asymmetric) to a positive one.
 
+The scikit-learn style callables (``obj.sklearn``, the ``sklearn_metric``s, the scorers) are instances
+of ``SklearnCallable``, a module-level class, so that fitted estimators, scorers and searches pickle.
+``BoostObjective.to_raw`` turns what an estimator or library returns (probabilities, rates) back into raw
+scores, after checking that it is what it claims to be.
+
 Losses whose Hessian is 0 everywhere (``mae``, ``pinball``, ``smooth_l1`` with ``beta=0``) have no usable
 Newton step: they are refused unless ``min_hessian`` is given explicitly, in which case the leaf value
 becomes ``−Σg / (n·min_hessian + λ)``, a gradient-descent step whose size the floor sets.
@@ -24,13 +29,14 @@ becomes ``−Σg / (n·min_hessian + λ)``, a gradient-descent step whose size t
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from .. import registry
-from .._checks import check_number, fail
+from .._checks import check_number, check_option, fail
 from ..reference import Objective
+from ..reference.classification import _class_init_inputs
 
 #: Default Hessian floor (used when ``min_hessian`` is not given).
 DEFAULT_MIN_HESSIAN = 1e-6
@@ -44,6 +50,17 @@ BUILTIN_SCALE = {"mse": 0.5}
 
 _OPTIONS = ("min_hessian", "hessian_scale", "scale", "builtin_compatible")
 
+#: What a metric receives: raw scores (a custom objective), or the library's link-transformed predictions
+#: (a built-in objective: probabilities, rates).
+PREDICTIONS = ("raw", "transformed")
+
+#: The estimator output per task that holds the transformed predictions (``to_raw`` undoes the link).
+DEFAULT_RESPONSE = {"binary": "predict_proba", "multiclass": "predict_proba", "regression": "predict"}
+
+#: Tolerance on the row sums of multi-class probabilities (as the reference's soft targets).
+PROBA_ROW_ATOL = 1e-3
+_EPS = 1e-15
+
 
 def require(module: str, fn: str):
     """Import an optional dependency, or ``ImportError`` naming the extra that installs it."""
@@ -52,6 +69,38 @@ def require(module: str, fn: str):
     except ImportError as err:
         raise ImportError(f"{fn}: expected the optional dependency `{module}` to be installed "
                           f"(pip install 'losslab[boost]'), got {type(err).__name__}: {err}") from err
+
+
+def check_predictions(fn: str, predictions: Any) -> str:
+    """``predictions`` one of ``PREDICTIONS``."""
+    return check_option(fn, "predictions", predictions, PREDICTIONS)
+
+
+class SklearnCallable:
+    """``f(y_true, y_pred, sample_weight=None)``: one method of a losslab objective, in the signature of the
+    scikit-learn APIs (``objective=``, ``eval_metric=``, scorer functions).
+
+    A module-level class instead of a closure, so that fitted estimators, scorers and searches pickle.
+    XGBoost passes ``sample_weight=`` by keyword (it looks for that name) and logs a metric under
+    ``__name__``; LightGBM passes the weight as third positional argument.
+
+    Attributes:
+        losslab_objective: the ``BoostObjective``; ``method``: the name of the method called with
+        ``(y_true, y_pred, sample_weight, **options)``.
+    """
+
+    def __init__(self, objective: BoostObjective, method: str, name: str, **options: Any) -> None:
+        self.losslab_objective = objective
+        self.method = method
+        self.options = options
+        self.__name__ = name
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        return getattr(self.losslab_objective, self.method)(y_true, y_pred, sample_weight, **self.options)
+
+    def __repr__(self) -> str:
+        options = "".join(f", {k}={v!r}" for k, v in self.options.items())
+        return f"{type(self).__name__}({self.losslab_objective!r}, {self.method!r}, {self.__name__!r}{options})"
 
 
 def _probe(task: str) -> tuple[np.ndarray, np.ndarray]:
@@ -143,14 +192,55 @@ class BoostObjective:
         if self.task == "multiclass":
             if raw.ndim != 2 or raw.shape[1] < 2:
                 fail(fn, f"raw scores of the multi-class objective {self.key!r} with shape",
-                     "(n, K), K >= 2 (set num_class; XGBoost >= 2 and LightGBM 4.x pass (n, K))", raw.shape)
+                     "(n, K), K >= 2 (xgb.train/lgb.train: set num_class; XGBClassifier/LGBMClassifier on "
+                     "two classes pass (n,): use a sigmoid key such as 'sigmoid_ce')", raw.shape)
             return raw
         if raw.ndim == 2 and raw.shape[1] == 1:
             raw = raw[:, 0]
         if raw.ndim != 1:
-            fail(fn, f"raw scores of the single-output objective {self.key!r} with shape",
-                 "(n,) (for K classes use a softmax key such as 'softmax_ce')", raw.shape)
+            hint = ("for K classes use a softmax key such as 'softmax_ce'" if self.task == "binary"
+                    else "one target per row: the objectives and scorers are single-output")
+            fail(fn, f"raw scores of the single-output objective {self.key!r} with shape", f"(n,) ({hint})",
+                 raw.shape)
         return raw
+
+    def to_raw(self, y_pred: Any, response_method: str, where: str) -> np.ndarray:
+        """Raw scores from an estimator's ``response_method`` output, or a ``ValueError`` if it is not one.
+
+        ``predict_proba``: probabilities, finite and in ``[0, 1]`` (multi-class rows summing to 1 within
+        ``PROBA_ROW_ATOL``; 0 and 1 clipped to ``1e-15`` and ``1 − 1e-15``) → the logit or ``log p``; two
+        columns of a binary problem → the positive one; a 1-D input to a multi-class loss (scikit-learn
+        passes only the positive class of a 2-class problem) → ``[1 − p, p]``. ``decision_function``: raw
+        scores already (a 1-D one of a 2-class problem → ``[0, d]``). ``predict``: the prediction, or
+        ``log`` of a predicted Poisson rate, which must be ``> 0``.
+        """
+        fn = f"{self.fn}.{where}"
+        pred = np.asarray(y_pred, dtype=np.float64)
+        if response_method == "predict_proba" and pred.size:
+            lo, hi = float(pred.min()), float(pred.max())
+            if not (0.0 <= lo and hi <= 1.0):  # NaN fails too
+                fail(fn, "probabilities,", "finite and in [0, 1]", f"values in [{lo:g}, {hi:g}]")
+            if pred.ndim == 2 and pred.shape[1] > 1:
+                dev = float(np.abs(pred.sum(axis=1) - 1.0).max())
+                if dev > PROBA_ROW_ATOL:
+                    fail(fn, "probability rows summing to 1, max deviation <=", PROBA_ROW_ATOL, f"{dev:g}")
+        if self.task == "multiclass":
+            if pred.ndim == 1:  # scikit-learn passes a 2-class problem the positive class only
+                other = 1.0 - pred if response_method == "predict_proba" else np.zeros_like(pred)
+                pred = np.c_[other, pred]
+            return np.log(np.clip(pred, _EPS, None)) if response_method == "predict_proba" else pred
+        if self.task == "binary":
+            if pred.ndim == 2 and pred.shape[1] == 2:
+                pred = pred[:, 1]  # predict_proba of both classes, or a two-column decision function
+            if response_method == "predict_proba":
+                p = np.clip(pred, _EPS, 1.0 - _EPS)
+                return np.log(p) - np.log1p(-p)
+            return pred
+        if self.input_kind == "log_rate":  # exp link: invert it
+            if pred.size and not float(pred.min()) > 0.0:
+                fail(fn, "predicted rates (Poisson means)", "> 0", f"a minimum of {float(pred.min()):g}")
+            return np.log(pred)
+        return pred
 
     def _prepare(self, y: Any, raw: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
         fn = f"{self.fn}.{where}"
@@ -225,16 +315,10 @@ class BoostObjective:
 
         ``num_class`` (multi-class): the number of classes when the highest ones may be absent from ``y``
         (the reference infers ``K = max(y) + 1``); absent classes get the value of a zero-frequency class.
+        The labels are checked by the reference (class indices: integer-valued, no NaN, in ``[0, K − 1]``).
         """
-        y = np.asarray(y)
-        if self.task == "multiclass":
-            y = y.astype(np.int64).reshape(-1)
-            if num_class is not None and y.size and int(num_class) > int(y.max()) + 1:
-                # a zero-weight row of the last class makes the reference see K classes
-                w = np.ones(y.size) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-                y = np.append(y, int(num_class) - 1)
-                sample_weight = np.append(w.reshape(-1), 0.0)
-        init = self.objective.init_score(y, sample_weight)
+        extra = {"n_classes": num_class} if self.task == "multiclass" and num_class is not None else {}
+        init = self.objective.init_score(y, sample_weight, **extra)
         return np.asarray(init, dtype=np.float64) if np.ndim(init) else float(init)
 
     def init_margin(self, init: float | np.ndarray, n: int) -> np.ndarray:
@@ -253,32 +337,38 @@ class BoostObjective:
         return self.objective.link(np.asarray(raw, dtype=np.float64))
 
     def num_class(self, y: Any, params: dict[str, Any]) -> int:
-        """``num_class`` from ``params`` or the labels (``max(y) + 1``)."""
+        """``num_class`` from ``params`` or the labels (``max(y) + 1``, after the reference's label checks)."""
         for name in ("num_class", "num_classes"):
             if name in params:
                 return int(params[name])
         if y is None:
             fail(f"{self.fn}.params", f"labels or `num_class` for the multi-class objective {self.key!r}", "",
                  "neither")
-        y = np.asarray(y)
-        return int(np.max(y)) + 1 if y.size else 2
+        return _class_init_inputs(f"{self.fn}.params", y, None, None)[2] if np.size(y) else 2
+
+    def metric_loss(self, y: Any, pred: Any, sample_weight: Any = None,
+                    predictions: Literal["raw", "transformed"] = "raw") -> float:
+        """The weighted mean loss at ``pred``: raw scores, or with ``predictions="transformed"`` the
+        library's link-transformed predictions (probabilities, rates), turned back by ``to_raw``."""
+        if check_predictions(f"{self.fn}.metric", predictions) == "transformed":
+            pred = self.to_raw(pred, DEFAULT_RESPONSE[self.task], "metric")
+        return self.loss(y, pred, sample_weight)
+
+    def _check_data(self, data: Any, expected: str, sklearn_name: str) -> None:
+        """The learning-API callables take a Dataset/DMatrix; a scikit-learn estimator passes arrays."""
+        if not hasattr(data, "get_label"):
+            fail(f"{self.fn}.{type(self).__name__}", "the second argument to be", f"{expected} (for the "
+                 f"scikit-learn estimators pass `{sklearn_name}`)", type(data).__name__, TypeError)
 
     # -- scikit-learn style callables ------------------------------------------------------------------
     @property
-    def sklearn(self):
+    def sklearn(self) -> SklearnCallable:
         """The objective for the libraries' scikit-learn API: ``f(y_true, y_pred, sample_weight=None)``.
 
         XGBoost passes ``sample_weight=`` by keyword, LightGBM the weight as third positional argument;
-        this signature serves both.
+        this signature serves both. ``.losslab_objective`` is this objective; the callable pickles.
         """
-
-        def objective(y_true, y_pred, sample_weight=None):
-            return self.gradient_hessian(y_true, y_pred, sample_weight)
-
-        objective.__name__ = f"losslab_{self.key}"
-        objective.__qualname__ = objective.__name__
-        objective.losslab_objective = self  # type: ignore[attr-defined]
-        return objective
+        return SklearnCallable(self, "gradient_hessian", f"losslab_{self.key}")
 
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self.loss_params.items())

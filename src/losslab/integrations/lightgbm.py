@@ -21,19 +21,25 @@ scikit-learn API::
     clf.fit(X, y, init_score=obj.init_margin(init, len(y)), eval_metric=obj.sklearn_metric)
     proba = obj.predict(clf, X_test, init=init)
 
+Continued training (``init_model=``) replaces the Dataset's ``init_score`` with the model's raw scores,
+which do not hold the start: see docs/boosting.md.
+
 Shapes: LightGBM 4.x passes multi-class raw scores as ``(n, K)`` and takes ``(n, K)`` gradients; the
-metrics receive raw scores because LightGBM passes them whenever the objective is custom.
+metrics receive raw scores because LightGBM passes them whenever the objective is custom. With a built-in
+objective it passes transformed predictions (probabilities): use ``metric(key, predictions="transformed")``
+/ ``sklearn_metric(key, predictions="transformed")``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, Literal
 
 import numpy as np
 
-from ._common import BoostObjective, fail, require
+from ._common import BoostObjective, SklearnCallable, check_predictions, fail, require
 
-__all__ = ["LightGBMObjective", "objective", "sklearn_objective", "metric", "set_init_score"]
+__all__ = ["LightGBMObjective", "objective", "sklearn_objective", "metric", "sklearn_metric", "set_init_score"]
 
 _FN = "losslab.integrations.lightgbm"
 
@@ -98,22 +104,29 @@ class LightGBMObjective(BoostObjective):
 
     def __call__(self, preds: np.ndarray, train_data: Any) -> tuple[np.ndarray, np.ndarray]:
         """``params["objective"] = obj``: gradient and Hessian at the raw scores ``preds``."""
+        self._check_data(train_data, "a lightgbm.Dataset", "objective=obj.sklearn")
         return self.gradient_hessian(train_data.get_label(), preds, _weight(train_data))
 
-    def metric(self, preds: np.ndarray, eval_data: Any) -> tuple[str, float, bool]:
-        """``feval`` for ``lgb.train``: ``(key, weighted mean loss, False)`` at the raw scores ``preds``."""
-        return self.key, self.loss(eval_data.get_label(), preds, _weight(eval_data)), False
+    def metric(self, preds: np.ndarray, eval_data: Any, *,
+               predictions: Literal["raw", "transformed"] = "raw") -> tuple[str, float, bool]:
+        """``feval`` for ``lgb.train``: ``(key, weighted mean loss, False)`` at ``preds``.
+
+        ``predictions``: ``"raw"`` (what LightGBM passes with a custom objective, e.g. this one) or
+        ``"transformed"`` (probabilities, rates: what it passes with a built-in objective; the link is undone).
+        """
+        self._check_data(eval_data, "a lightgbm.Dataset", "eval_metric=obj.sklearn_metric")
+        return self.key, self.metric_loss(eval_data.get_label(), preds, _weight(eval_data), predictions), False
+
+    def _sklearn_metric(self, y_true: Any, y_pred: Any, sample_weight: Any = None,
+                        predictions: Literal["raw", "transformed"] = "raw") -> tuple[str, float, bool]:
+        """``(key, weighted mean loss, False)``: the value of the ``sklearn_metric`` callables."""
+        return self.key, self.metric_loss(y_true, y_pred, sample_weight, predictions), False
 
     @property
-    def sklearn_metric(self):
-        """``eval_metric`` for ``LGBMModel.fit``: ``f(y_true, y_pred, sample_weight=None) -> (key, loss, False)``."""
-
-        def metric(y_true, y_pred, sample_weight=None):
-            return self.key, self.loss(y_true, y_pred, sample_weight), False
-
-        metric.__name__ = self.key
-        metric.__qualname__ = self.key
-        return metric
+    def sklearn_metric(self) -> SklearnCallable:
+        """``eval_metric`` for ``LGBMModel.fit`` at raw scores: ``f(y_true, y_pred, sample_weight=None) ->
+        (key, loss, False)`` (see the module function ``sklearn_metric`` for a built-in objective)."""
+        return SklearnCallable(self, "_sklearn_metric", self.key)
 
     def params(self, y: Any = None, **params: Any) -> dict[str, Any]:
         """Booster parameters for ``lgb.train``: ``{"objective": self, "num_class": K (multi-class), **params}``.
@@ -168,10 +181,13 @@ def sklearn_objective(key: str, **params: Any):
     return objective(key, **params).sklearn
 
 
-def metric(key: str, **params: Any):
+def metric(key: str, *, predictions: Literal["raw", "transformed"] = "raw", **params: Any):
     """``feval`` for ``lgb.train``: ``f(preds, dataset) -> (key, weighted mean loss, False)``.
 
     Works for every key with an objective, including those without a usable Hessian (``mae``).
+    ``predictions``: what LightGBM passes: ``"raw"`` scores with a custom objective (the default), or
+    ``"transformed"`` predictions (probabilities, rates) with a built-in one such as ``binary`` (the
+    loss's link is undone first; probabilities must be in ``[0, 1]``).
 
     Example:
         >>> import numpy as np, lightgbm as lgb
@@ -180,7 +196,27 @@ def metric(key: str, **params: Any):
         ('mae', 0.5, False)
     """
     _lgb()
-    return LightGBMObjective(key, min_hessian=0.0, **params).metric
+    check_predictions(f"{_FN}.metric", predictions)
+    return functools.partial(LightGBMObjective(key, min_hessian=0.0, **params).metric, predictions=predictions)
+
+
+def sklearn_metric(key: str, *, predictions: Literal["raw", "transformed"] = "raw",
+                   **params: Any) -> SklearnCallable:
+    """``eval_metric`` for ``LGBMModel.fit``: ``f(y_true, y_pred, sample_weight=None) -> (key, loss, False)``.
+
+    ``predictions`` as in ``metric``: ``"transformed"`` with a built-in objective (the estimator's default).
+
+    Example:
+        >>> import numpy as np
+        >>> f = sklearn_metric("sigmoid_ce", predictions="transformed")   # probabilities in
+        >>> name, value, _ = f(np.array([1.0]), np.array([0.5]))
+        >>> name, round(value, 4)
+        ('sigmoid_ce', 0.6931)
+    """
+    _lgb()
+    check_predictions(f"{_FN}.sklearn_metric", predictions)
+    return SklearnCallable(LightGBMObjective(key, min_hessian=0.0, **params), "_sklearn_metric", key,
+                           predictions=predictions)
 
 
 def set_init_score(dataset: Any, obj: LightGBMObjective, *, init: Any = None,
@@ -193,7 +229,10 @@ def set_init_score(dataset: Any, obj: LightGBMObjective, *, init: Any = None,
         init: the init score; ``None`` computes ``obj.init_score`` from the Dataset's labels and weights
             (do that on the training Dataset, then pass the returned value for validation Datasets and to
             ``obj.predict``).
-        num_class: multi-class only, when the highest classes may be missing from the labels.
+        num_class: multi-class only, when the highest classes may be missing from the labels. Give it
+            whenever the booster's ``num_class`` may exceed ``max(y) + 1``: the init score has one column
+            per class, and LightGBM rejects a mismatch only later, inside training ("Number of class for
+            initial score error").
 
     Example:
         >>> import numpy as np, lightgbm as lgb

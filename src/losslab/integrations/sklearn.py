@@ -5,19 +5,26 @@
 scikit-learn's ``neg_log_loss``). The loss is the ``losslab.reference`` objective's, evaluated at raw
 scores recovered from what the estimator returns:
 
-=====================  ========================  ==============================================
-loss kind              ``response_method``        raw score
-=====================  ========================  ==============================================
+=====================  ===========================  ==============================================
+loss kind              ``response_method``          raw score
+=====================  ===========================  ==============================================
 binary (sigmoid)       ``predict_proba`` (default)  ``logit(p)``, ``p`` clipped to ``[1e-15, 1 − 1e-15]``
-binary (sigmoid)       ``decision_function``       the decision function (a logit for linear models)
+binary (sigmoid)       ``decision_function``        the decision function (a logit for linear models)
 multi-class (softmax)  ``predict_proba`` (default)  ``log p`` (``p`` clipped to ``>= 1e-15``)
-multi-class (softmax)  ``decision_function``       the decision function ``(n, K)``
-regression             ``predict`` (default)       the prediction
-counts (log-rate)      ``predict`` (default)       ``log`` of the predicted rate
-=====================  ========================  ==============================================
+multi-class (softmax)  ``decision_function``        the decision function ``(n, K)``
+regression             ``predict`` (default)        the prediction
+counts (log-rate)      ``predict`` (default)        ``log`` of the predicted rate
+=====================  ===========================  ==============================================
+
+``predict_proba`` must hold probabilities: finite, in ``[0, 1]``, multi-class rows summing to 1 within
+``1e-3``; predicted rates must be ``> 0``. Anything else is a ``ValueError`` naming the scorer (an
+``LGBMClassifier`` trained with a callable objective returns raw scores from ``predict_proba``). On a
+2-class problem scikit-learn passes only the positive class, ``p`` or ``d``: a softmax loss reads it as
+``[1 − p, p]`` or ``[0, d]``, and then equals the sigmoid one.
 
 Labels: binary ``y`` in ``[0, 1]``, multi-class ``y`` the class indices ``0..K−1`` (the column order of
 ``predict_proba``); encode other labels first (``LabelEncoder``). Requires scikit-learn (``boost`` extra).
+The scorers and loss functions are ``SklearnCallable`` instances: they pickle, with a fitted search.
 """
 
 from __future__ import annotations
@@ -26,13 +33,11 @@ from typing import Any
 
 import numpy as np
 
-from ._common import BoostObjective, fail, require
+from ._common import DEFAULT_RESPONSE, BoostObjective, SklearnCallable, fail, require
 
 __all__ = ["loss_function", "make_scorer", "scorers"]
 
 _FN = "losslab.integrations.sklearn"
-_EPS = 1e-15
-_DEFAULT_RESPONSE = {"binary": "predict_proba", "multiclass": "predict_proba", "regression": "predict"}
 _ALLOWED_RESPONSE = {"binary": ("predict_proba", "decision_function"),
                      "multiclass": ("predict_proba", "decision_function"), "regression": ("predict",)}
 
@@ -40,23 +45,13 @@ _ALLOWED_RESPONSE = {"binary": ("predict_proba", "decision_function"),
 class _ScoringLoss(BoostObjective):
     fn = _FN
 
-
-def _to_raw(loss: BoostObjective, y_pred: Any, response_method: str) -> np.ndarray:
-    pred = np.asarray(y_pred, dtype=np.float64)
-    if loss.task == "binary":
-        if pred.ndim == 2 and pred.shape[1] == 2:
-            pred = pred[:, 1]  # predict_proba of both classes, or a two-column decision function
-        if response_method == "predict_proba":
-            p = np.clip(pred, _EPS, 1.0 - _EPS)
-            return np.log(p) - np.log1p(-p)
-        return pred
-    if loss.task == "multiclass":
-        if response_method == "predict_proba":
-            return np.log(np.clip(pred, _EPS, None))
-        return pred
-    if loss.input_kind == "log_rate":  # exp link: invert it
-        return np.log(np.maximum(pred, np.finfo(np.float64).tiny))
-    return pred
+    def score(self, y_true: Any, y_pred: Any, sample_weight: Any = None, *, response_method: str) -> float:
+        """The weighted mean loss at the raw scores recovered from ``y_pred`` (the module table)."""
+        y = np.asarray(y_true)
+        if y.dtype.kind not in "biuf":
+            fail(f"{_FN}.{self.key}", "numeric labels (binary 0/1, class indices 0..K−1; use LabelEncoder)", "",
+                 f"dtype {y.dtype}")
+        return self.loss(y, self.to_raw(y_pred, response_method, self.key), sample_weight)
 
 
 def loss_function(key: str, *, response_method: str | None = None, **params: Any):
@@ -80,22 +75,11 @@ def loss_function(key: str, *, response_method: str | None = None, **params: Any
     """
     loss = _ScoringLoss(key, min_hessian=0.0, **params)
     if response_method is None:
-        response_method = _DEFAULT_RESPONSE[loss.task]
+        response_method = DEFAULT_RESPONSE[loss.task]
     allowed = _ALLOWED_RESPONSE[loss.task]
     if response_method not in allowed:
         fail(_FN, f"`response_method` for the {loss.task} loss {key!r} one of", allowed, repr(response_method))
-
-    def score(y_true, y_pred, sample_weight=None):
-        y = np.asarray(y_true)
-        if y.dtype.kind not in "biuf":
-            fail(f"{_FN}.{key}", "numeric labels (binary 0/1, class indices 0..K−1; use LabelEncoder)", "",
-                 f"dtype {y.dtype}")
-        return loss.loss(y, _to_raw(loss, y_pred, response_method), sample_weight)
-
-    score.__name__ = f"losslab_{key}"
-    score.__qualname__ = score.__name__
-    score.response_method = response_method  # type: ignore[attr-defined]
-    return score
+    return SklearnCallable(loss, "score", f"losslab_{key}", response_method=response_method)
 
 
 def make_scorer(key: str, *, response_method: str | None = None, **params: Any):
@@ -122,7 +106,7 @@ def make_scorer(key: str, *, response_method: str | None = None, **params: Any):
     """
     metrics = require("sklearn.metrics", _FN)
     fn = loss_function(key, response_method=response_method, **params)
-    return metrics.make_scorer(fn, response_method=fn.response_method, greater_is_better=False)
+    return metrics.make_scorer(fn, response_method=fn.options["response_method"], greater_is_better=False)
 
 
 def scorers(*keys: str, **params: Any) -> dict[str, Any]:

@@ -24,19 +24,26 @@ scikit-learn API::
     clf = xgb.XGBClassifier(objective=obj.sklearn, base_score=obj.base_score(y),
                             eval_metric=obj.sklearn_metric, n_estimators=100)
 
+XGBRegressor runs ``reg:squarederror`` with a callable objective (sigmoid losses on soft targets, which
+XGBClassifier rejects): its ``base_score`` is a raw score,
+``obj.base_score(y, internal_objective="reg:squarederror")``.
+
 Shapes: XGBoost >= 2 passes multi-class raw scores as ``(n, K)`` and takes ``(n, K)`` gradients; the
 metrics receive raw scores (margins) because XGBoost passes margins whenever a custom objective is used.
+With a built-in objective XGBoost passes transformed predictions (probabilities): use
+``metric(key, predictions="transformed")`` / ``sklearn_metric(key, predictions="transformed")``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, Literal
 
 import numpy as np
 
-from ._common import BoostObjective, fail, require
+from ._common import BoostObjective, SklearnCallable, check_option, check_predictions, fail, require
 
-__all__ = ["XGBoostObjective", "objective", "sklearn_objective", "metric", "set_base_margin"]
+__all__ = ["XGBoostObjective", "objective", "sklearn_objective", "metric", "sklearn_metric", "set_base_margin"]
 
 _FN = "losslab.integrations.xgboost"
 
@@ -91,8 +98,14 @@ class XGBoostObjective(BoostObjective):
     def _builtin_multiclass_factor(self, num_class: int) -> float:
         return 2.0  # multi:softprob: hess = max(2 p (1 - p), 1e-16)
 
-    def __call__(self, predt: np.ndarray, dtrain: Any) -> tuple[np.ndarray, np.ndarray]:
-        """``xgb.train(obj=...)``: gradient and Hessian at the margins ``predt`` (``(n,)`` or ``(n, K)``)."""
+    def __call__(self, predt: np.ndarray, dtrain: Any,
+                 sample_weight: Any = None) -> tuple[np.ndarray, np.ndarray]:
+        """``xgb.train(obj=...)``: gradient and Hessian at the margins ``predt`` (``(n,)`` or ``(n, K)``).
+
+        ``sample_weight`` is never used (the weights are the DMatrix's): with it, a weighted
+        ``XGBClassifier(objective=obj)`` also reaches the ``TypeError`` that points to ``obj.sklearn``.
+        """
+        self._check_data(dtrain, "an xgboost.DMatrix", "objective=obj.sklearn")
         return self.gradient_hessian(dtrain.get_label(), predt, dtrain.get_weight())
 
     @property
@@ -100,29 +113,40 @@ class XGBoostObjective(BoostObjective):
         """XGBoost's ``objective`` parameter that goes with this loss (prediction transform, base_score space)."""
         return self.INTERNAL_OBJECTIVE[self.task]
 
-    def metric(self, predt: np.ndarray, dmatrix: Any) -> tuple[str, float]:
-        """``custom_metric`` for ``xgb.train``: ``(key, weighted mean loss)`` at the margins ``predt``."""
-        return self.key, self.loss(dmatrix.get_label(), predt, dmatrix.get_weight())
+    def metric(self, predt: np.ndarray, dmatrix: Any, *,
+               predictions: Literal["raw", "transformed"] = "raw") -> tuple[str, float]:
+        """``custom_metric`` for ``xgb.train``: ``(key, weighted mean loss)`` at ``predt``.
+
+        ``predictions``: ``"raw"`` (margins: what XGBoost passes with a custom objective, e.g. this one) or
+        ``"transformed"`` (probabilities, rates: what it passes with a built-in objective; the link is undone).
+        """
+        self._check_data(dmatrix, "an xgboost.DMatrix", "eval_metric=obj.sklearn_metric")
+        return self.key, self.metric_loss(dmatrix.get_label(), predt, dmatrix.get_weight(), predictions)
 
     @property
-    def sklearn_metric(self):
-        """``eval_metric`` for ``XGBClassifier``/``XGBRegressor``: ``f(y_true, y_score, sample_weight=None)``."""
+    def sklearn_metric(self) -> SklearnCallable:
+        """``eval_metric`` for ``XGBClassifier``/``XGBRegressor``: ``f(y_true, y_score, sample_weight=None)``
+        at raw scores (see the module function ``sklearn_metric`` for a built-in objective)."""
+        return SklearnCallable(self, "metric_loss", self.key)
 
-        def metric(y_true, y_score, sample_weight=None):
-            return self.loss(y_true, y_score, sample_weight)
+    def base_score(self, y: Any, sample_weight: Any = None, *, num_class: int | None = None,
+                   internal_objective: str | None = None) -> float | list[float]:
+        """``init_score(y)`` in the space of XGBoost's ``base_score`` for the objective XGBoost runs.
 
-        metric.__name__ = self.key
-        metric.__qualname__ = self.key
-        return metric
-
-    def base_score(self, y: Any, sample_weight: Any = None, *, num_class: int | None = None) -> float | list[float]:
-        """``init_score(y)`` in the space XGBoost's ``base_score`` takes for ``internal_objective``.
+        Args:
+            internal_objective: that objective; default ``self.internal_objective``, which ``params()`` sets
+                and ``XGBClassifier`` runs with a callable objective. ``XGBRegressor`` runs
+                ``"reg:squarederror"`` with a callable objective: pass that for it (e.g. a sigmoid loss on
+                soft targets, which ``XGBClassifier`` rejects); ``obj.predict`` then applies the link.
 
         ``binary:logistic``: the probability ``sigmoid(init)`` (clipped to ``[1e-6, 1 − 1e-6]``);
         ``multi:softprob``: the ``(K,)`` margins as a list; ``reg:squarederror``: the raw score itself.
         """
+        internal = self.internal_objective if internal_objective is None else check_option(
+            f"{_FN}.base_score", "internal_objective", internal_objective,
+            tuple(dict.fromkeys((self.internal_objective, "reg:squarederror"))))
         init = self.init_score(y, sample_weight, num_class=num_class)
-        if self.task == "binary":
+        if internal == "binary:logistic":
             return min(max(_sigmoid(float(init)), 1e-6), 1.0 - 1e-6)
         if self.task == "multiclass":
             return [float(v) for v in np.asarray(init)]
@@ -155,22 +179,34 @@ class XGBoostObjective(BoostObjective):
         out.update(params)
         return out
 
-    def predict(self, model: Any, X: Any, *, init: Any = None) -> np.ndarray:
+    def predict(self, model: Any, X: Any, *, init: Any = None, **dmatrix_kwargs: Any) -> np.ndarray:
         """``link(raw)`` of a trained ``Booster`` or scikit-learn estimator (probability, rate, value).
 
         ``init`` (the training init score) is added to the raw score: pass it for models trained with a
         ``base_margin`` that ``X`` does not carry (the scikit-learn API); leave it ``None`` when the model
-        stores the intercept (``params()``/``base_score``) or ``X`` is a DMatrix with the base margin set.
+        stores the intercept (``params()``/``base_score``) or ``X`` is a DMatrix with the base margin set
+        (both together are an error: the start would count twice).
+
+        ``dmatrix_kwargs`` (a ``Booster`` and an ``X`` that is not a DMatrix): passed to the ``xgb.DMatrix``
+        built from ``X``, with ``enable_categorical=True`` by default (pandas categoricals). Pass the
+        training ``missing=`` sentinel again: the model does not store it.
         """
         xgb = _xgb()
+        fn = f"{_FN}.predict"
+        is_dmatrix = isinstance(X, xgb.DMatrix)
+        if dmatrix_kwargs and (is_dmatrix or not isinstance(model, xgb.Booster)):
+            fail(fn, "DMatrix keyword arguments only with", "a Booster and an X that is not a DMatrix "
+                 "(an XGBModel uses its own `missing`/`enable_categorical`)", sorted(dmatrix_kwargs), TypeError)
+        if is_dmatrix and init is not None and X.get_base_margin().size:
+            fail(fn, "`init` only for", "data without a base margin (X's base margin already holds the start)",
+                 "a DMatrix with a base margin and `init`")
         if isinstance(model, xgb.Booster):
-            data = X if isinstance(X, xgb.DMatrix) else xgb.DMatrix(X)
+            data = X if is_dmatrix else xgb.DMatrix(X, **{"enable_categorical": True, **dmatrix_kwargs})
             raw = model.predict(data, output_margin=True)
         elif hasattr(model, "get_booster"):
             raw = model.predict(X, output_margin=True)
         else:
-            fail(f"{_FN}.predict", "`model` to be", "an xgboost.Booster or XGBModel", type(model).__name__,
-                 TypeError)
+            fail(fn, "`model` to be", "an xgboost.Booster or XGBModel", type(model).__name__, TypeError)
         raw = self.check_raw(raw, "predict")
         if init is not None:
             raw = raw + np.asarray(init, dtype=np.float64)
@@ -201,10 +237,13 @@ def sklearn_objective(key: str, **params: Any):
     return objective(key, **params).sklearn
 
 
-def metric(key: str, **params: Any):
-    """``custom_metric`` for ``xgb.train``: ``f(predt, dmatrix) -> (key, weighted mean loss at the margins)``.
+def metric(key: str, *, predictions: Literal["raw", "transformed"] = "raw", **params: Any):
+    """``custom_metric`` for ``xgb.train``: ``f(predt, dmatrix) -> (key, weighted mean loss)``.
 
     Works for every key with an objective, including those without a usable Hessian (``mae``).
+    ``predictions``: what XGBoost passes: ``"raw"`` margins with a custom objective (the default), or
+    ``"transformed"`` predictions (probabilities, rates) with a built-in one such as ``binary:logistic``
+    (the loss's link is undone first; probabilities must be in ``[0, 1]``).
 
     Example:
         >>> import numpy as np, xgboost as xgb
@@ -214,7 +253,26 @@ def metric(key: str, **params: Any):
         ('mae', 0.5)
     """
     _xgb()
-    return XGBoostObjective(key, min_hessian=0.0, **params).metric
+    check_predictions(f"{_FN}.metric", predictions)
+    return functools.partial(XGBoostObjective(key, min_hessian=0.0, **params).metric, predictions=predictions)
+
+
+def sklearn_metric(key: str, *, predictions: Literal["raw", "transformed"] = "raw",
+                   **params: Any) -> SklearnCallable:
+    """``eval_metric`` for ``XGBClassifier``/``XGBRegressor``: ``f(y_true, y_score, sample_weight=None)``.
+
+    ``predictions`` as in ``metric``: ``"transformed"`` with a built-in objective (the estimator's default).
+
+    Example:
+        >>> import numpy as np
+        >>> f = sklearn_metric("sigmoid_ce", predictions="transformed")   # probabilities in
+        >>> round(f(np.array([1.0]), np.array([0.5])), 4)
+        0.6931
+    """
+    _xgb()
+    check_predictions(f"{_FN}.sklearn_metric", predictions)
+    return SklearnCallable(XGBoostObjective(key, min_hessian=0.0, **params), "metric_loss", key,
+                           predictions=predictions)
 
 
 def set_base_margin(dmatrix: Any, obj: XGBoostObjective, *, init: Any = None,
