@@ -548,6 +548,52 @@ PEERS: dict[str, list[tuple[str, str, str, str]]] = {
          "losslab: y(1 − ε) + ε/2)", "smp's `ignore_index` zeroes ignored terms but keeps them in the mean's "
          "denominator; pass `weight=(target != ignore)` to losslab, which leaves them out of both"),
     ],
+    # Keras 3 / tf.keras and optax: the option mappings under which their published test values are ported in
+    # tests/functional/test_published_values_keras.py and test_published_values_smp_optax.py (all agree).
+    "keras": [
+        ("BinaryCrossentropy(from_logits=True, label_smoothing=ε)", "sigmoid_ce", "`label_smoothing=ε` (the same "
+         "y(1 − ε) + ε/2)", "Keras' default mean divides the weighted sum by the number of samples, losslab by "
+         "Σ w (equal without sample weights)"),
+        ("BinaryCrossentropy(from_logits=False)", "binary_ce_probs", "prefer `sigmoid_ce` on logits",
+         "Keras clips p to [1e-7, 1 − 1e-7] (in float32 the upper bound is 1 − 2⁻²³); losslab clamps at `eps` "
+         "(default 1e-12) inside the logs only"),
+        ("BinaryFocalCrossentropy(gamma=g, from_logits=True)", "sigmoid_focal", "`gamma=g, alpha=None`; with "
+         "`apply_class_balancing=True, alpha=a`: `alpha=a`", "default α = 0.25 (Keras: no balancing)"),
+        ("SparseCategoricalCrossentropy(from_logits=True, ignore_class=k)", "softmax_ce", "`ignore_index=k`; "
+         "class axis at dim 1 (Keras: last, `x.movedim(-1, 1)`)", ""),
+        ("CategoricalCrossentropy(from_logits=True, label_smoothing=ε)", "softmax_ce", "one-hot or probability "
+         "target at dim 1, `label_smoothing=ε`", ""),
+        ("CategoricalFocalCrossentropy(alpha=a, gamma=g, from_logits=True)", "softmax_focal", "`alpha` as the "
+         "tensor `[a] * C`, `gamma=g`, probability target", "Keras' default α = 0.25 scales every class; "
+         "losslab's default is no α"),
+        ("Huber(delta)", "huber", "`delta`", ""),
+        ("LogCosh()", "log_cosh", "", ""),
+        ("Poisson()", "poisson_nll", "pass `log(y_pred)`: losslab takes the log-rate", "Keras adds 1e-7 inside "
+         "its log"),
+        ("KLDivergence()", "kl_div", "pass `log(y_pred)` as logits (a softmax of them is y_pred / Σ y_pred)",
+         "Keras clips both distributions to [1e-7, 1]"),
+        ("Dice(axis=None)", "sigmoid_dice", "`aggregate=\"batch\"`, `smooth=0`, logits (Keras: probabilities)",
+         "empty target: P/n"),
+        ("Tversky(alpha=a, beta=b)", "sigmoid_tversky", "`alpha=b, beta=a`: Keras' `alpha` multiplies the false "
+         "*negatives* (contrary to its docstring; its published values confirm it)", "empty target: P/n"),
+    ],
+    "optax": [
+        ("sigmoid_binary_cross_entropy(logits, labels)", "sigmoid_ce", "`reduction=\"none\"` (optax returns "
+         "the elementwise loss)", ""),
+        ("softmax_cross_entropy(logits, labels)", "softmax_ce", "probability target at dim 1 (optax: last axis), "
+         "`reduction=\"none\"`", "a class masked with a −∞ logit and label 0 costs 0 (0 · log 0 = 0)"),
+        ("softmax_cross_entropy_with_integer_labels(logits, labels)", "softmax_ce", "class-index target", ""),
+        ("poly_loss_cross_entropy(logits, labels, epsilon)", "poly1", "`epsilon`", ""),
+        ("kl_divergence(log_predictions, targets)", "kl_div", "pass the log-predictions as logits",
+         "losslab applies a log-softmax first: equal for normalised log-probabilities"),
+        ("sigmoid_focal_loss(logits, labels, alpha, gamma)", "sigmoid_focal", "`alpha`, `gamma` (torchvision's "
+         "form in both)", "default α = 0.25 (optax: None)"),
+        ("huber_loss(predictions, targets, delta)", "huber", "`delta`", ""),
+        ("l2_loss(predictions, targets)", "mse", "halve it: optax's l2 is ½ (y − ŷ)²", ""),
+        ("log_cosh(predictions, targets)", "log_cosh", "", ""),
+        ("dice_loss(predictions, targets)", "sigmoid_dice", "`aggregate=\"per_image\"`, `smooth` as optax's; "
+         "`softmax_dice` for more than one class; channels at dim 1", "empty target: P/n"),
+    ],
 }
 
 
