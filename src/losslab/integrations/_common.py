@@ -346,6 +346,13 @@ class BoostObjective:
                  "neither")
         return _class_init_inputs(f"{self.fn}.params", y, None, None)[2] if np.size(y) else 2
 
+    @classmethod
+    def for_metric(cls, key: str, predictions: Any, where: str, **params: Any) -> BoostObjective:
+        """The objective behind the module-level ``metric``/``sklearn_metric``: ``predictions`` checked when
+        the metric is made, and no Hessian used (``min_hessian=0``), so every key works, ``mae`` included."""
+        check_predictions(f"{cls.fn}.{where}", predictions)
+        return cls(key, min_hessian=0.0, **params)
+
     def metric_loss(self, y: Any, pred: Any, sample_weight: Any = None,
                     predictions: Literal["raw", "transformed"] = "raw") -> float:
         """The weighted mean loss at ``pred``: raw scores, or with ``predictions="transformed"`` the

@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._common import BoostObjective, SklearnCallable, check_predictions, fail, require
+from ._common import BoostObjective, SklearnCallable, fail, require
 
 __all__ = ["LightGBMObjective", "objective", "sklearn_objective", "metric", "sklearn_metric", "set_init_score"]
 
@@ -196,8 +196,8 @@ def metric(key: str, *, predictions: Literal["raw", "transformed"] = "raw", **pa
         ('mae', 0.5, False)
     """
     _lgb()
-    check_predictions(f"{_FN}.metric", predictions)
-    return functools.partial(LightGBMObjective(key, min_hessian=0.0, **params).metric, predictions=predictions)
+    obj = LightGBMObjective.for_metric(key, predictions, "metric", **params)
+    return functools.partial(obj.metric, predictions=predictions)
 
 
 def sklearn_metric(key: str, *, predictions: Literal["raw", "transformed"] = "raw",
@@ -214,9 +214,8 @@ def sklearn_metric(key: str, *, predictions: Literal["raw", "transformed"] = "ra
         ('sigmoid_ce', 0.6931)
     """
     _lgb()
-    check_predictions(f"{_FN}.sklearn_metric", predictions)
-    return SklearnCallable(LightGBMObjective(key, min_hessian=0.0, **params), "_sklearn_metric", key,
-                           predictions=predictions)
+    obj = LightGBMObjective.for_metric(key, predictions, "sklearn_metric", **params)
+    return SklearnCallable(obj, "_sklearn_metric", key, predictions=predictions)
 
 
 def set_init_score(dataset: Any, obj: LightGBMObjective, *, init: Any = None,

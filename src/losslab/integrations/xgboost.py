@@ -41,7 +41,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._common import BoostObjective, SklearnCallable, check_option, check_predictions, fail, require
+from ._common import BoostObjective, SklearnCallable, check_option, fail, require
 
 __all__ = ["XGBoostObjective", "objective", "sklearn_objective", "metric", "sklearn_metric", "set_base_margin"]
 
@@ -253,8 +253,8 @@ def metric(key: str, *, predictions: Literal["raw", "transformed"] = "raw", **pa
         ('mae', 0.5)
     """
     _xgb()
-    check_predictions(f"{_FN}.metric", predictions)
-    return functools.partial(XGBoostObjective(key, min_hessian=0.0, **params).metric, predictions=predictions)
+    obj = XGBoostObjective.for_metric(key, predictions, "metric", **params)
+    return functools.partial(obj.metric, predictions=predictions)
 
 
 def sklearn_metric(key: str, *, predictions: Literal["raw", "transformed"] = "raw",
@@ -270,9 +270,8 @@ def sklearn_metric(key: str, *, predictions: Literal["raw", "transformed"] = "ra
         0.6931
     """
     _xgb()
-    check_predictions(f"{_FN}.sklearn_metric", predictions)
-    return SklearnCallable(XGBoostObjective(key, min_hessian=0.0, **params), "metric_loss", key,
-                           predictions=predictions)
+    obj = XGBoostObjective.for_metric(key, predictions, "sklearn_metric", **params)
+    return SklearnCallable(obj, "metric_loss", key, predictions=predictions)
 
 
 def set_base_margin(dmatrix: Any, obj: XGBoostObjective, *, init: Any = None,
